@@ -1,0 +1,6 @@
+using EpdCluster.Abstractions;
+using EpdCluster.Runtime.Hosting;
+
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.AddEpdWorker(WorkerRole.Decode);
+builder.Build().Run();

@@ -1,0 +1,24 @@
+using EpdCluster.Abstractions;
+using EpdCluster.Abstractions.Cluster;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace EpdCluster.Gateway.Apis;
+
+internal static class AdminApi
+{
+    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/admin/cluster", GetCluster);
+        return app;
+    }
+
+    /// <summary><c>GET /admin/cluster</c>: active silos, their roles, and how many silos hold each role.</summary>
+    private static async Task<Ok<ClusterSummary>> GetCluster(IGrainFactory grains)
+    {
+        var view = await grains.GetGrain<IClusterViewGrain>(0).GetView();
+        var roleCounts = WorkerRoles.All.ToDictionary(r => r.ToWireName(), view.CountWithRole);
+        return TypedResults.Ok(new ClusterSummary(view.MembershipVersion, roleCounts, view.Silos));
+    }
+
+    internal sealed record ClusterSummary(long MembershipVersion, IReadOnlyDictionary<string, int> RoleCounts, IReadOnlyList<SiloView> Silos);
+}

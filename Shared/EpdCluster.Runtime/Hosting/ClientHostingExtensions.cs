@@ -1,0 +1,35 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+
+namespace EpdCluster.Runtime.Hosting;
+
+/// <summary>Composes an Orleans client (the gateway's link to the workers) over the configured clustering.</summary>
+public static class ClientHostingExtensions
+{
+    public static IHostApplicationBuilder AddEpdClusterClient(this IHostApplicationBuilder builder)
+    {
+        var cluster = builder.Configuration.ReadEpdClusterOptions();
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+            switch (cluster.Clustering)
+            {
+                case ClusteringMode.Redis:
+                    client.UseRedisClustering(cluster.Redis!);
+                    break;
+                default:
+                    client.UseLocalhostClustering(cluster.GatewayPort);
+                    break;
+            }
+
+            client.UseConnectionRetryFilter(new GatewayConnectionRetryFilter(cluster.ClientConnectTimeout));
+        });
+
+        return builder;
+    }
+}

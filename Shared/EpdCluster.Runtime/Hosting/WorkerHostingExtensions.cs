@@ -1,0 +1,68 @@
+using System.Net;
+using EpdCluster.Abstractions;
+using EpdCluster.Abstractions.Cluster;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+
+namespace EpdCluster.Runtime.Hosting;
+
+/// <summary>Composes a worker: an Orleans silo with its roles in silo metadata, over the configured clustering.</summary>
+public static class WorkerHostingExtensions
+{
+    /// <summary>
+    /// Adds an Orleans silo that serves <paramref name="defaultRoles"/> (overridable with <c>Epd:Worker:Roles</c>).
+    /// Reads <c>Epd:Cluster</c> and <c>Epd:Worker</c> once, validates them, and fails fast on bad values.
+    /// </summary>
+    public static IHostApplicationBuilder AddEpdWorker(this IHostApplicationBuilder builder, params WorkerRole[] defaultRoles)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(defaultRoles.Length);
+        var cluster = builder.Configuration.ReadEpdClusterOptions();
+        var worker = builder.Configuration.GetSection(EpdWorkerOptions.SectionName).Get<EpdWorkerOptions>() ?? new EpdWorkerOptions();
+        var roles = worker.ResolveRoles(defaultRoles);
+        var workerId = worker.ResolveId(roles, cluster.SiloPort);
+        var identity = new WorkerIdentity(workerId, roles);
+
+        builder.Services.AddSingleton(identity);
+        builder.Services.AddSingleton(worker);
+        builder.Services.AddHostedService<WorkerStartup>();
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+            silo.Configure<SiloOptions>(o => o.SiloName = workerId);
+            silo.UseSiloMetadata(new Dictionary<string, string>
+            {
+                [EpdSiloMetadata.Roles] = WorkerRoles.Format(roles),
+                [EpdSiloMetadata.WorkerId] = workerId,
+            });
+
+            var address = IPAddress.Parse(cluster.AdvertisedAddress);
+            switch (cluster.Clustering)
+            {
+                case ClusteringMode.Redis:
+                    silo.UseRedisClustering(cluster.Redis!);
+                    silo.ConfigureEndpoints(address, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false);
+                    break;
+                default:
+                    silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort);
+                    break;
+            }
+        });
+
+        return builder;
+    }
+
+    /// <summary>Binds and validates <c>Epd:Cluster</c>.</summary>
+    public static EpdClusterOptions ReadEpdClusterOptions(this IConfiguration configuration)
+    {
+        var options = configuration.GetSection(EpdClusterOptions.SectionName).Get<EpdClusterOptions>() ?? new EpdClusterOptions();
+        options.Validate();
+        return options;
+    }
+}
