@@ -1,0 +1,103 @@
+using EpdCluster.Engine.Kv;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace EpdCluster.Engine.Model;
+
+/// <summary>The Llama-style decoder with its LM head (<c>language_model.model.*</c>, <c>language_model.lm_head</c>).</summary>
+internal sealed class LanguageModel : nn.Module
+{
+    private readonly TextConfig _config;
+    private readonly RotaryEmbedding _rope;
+    private readonly DecoderStack model;
+    private readonly Linear lm_head;
+
+    public LanguageModel(TextConfig config) : base(nameof(LanguageModel))
+    {
+        _config = config;
+        _rope = new RotaryEmbedding(config.HeadDim, config.MaxPositionEmbeddings, config.RopeTheta);
+        model = new DecoderStack(config);
+        lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
+        RegisterComponents();
+    }
+
+    public TextConfig Config => _config;
+
+    /// <summary>Token embeddings: [...] int64 → [..., width].</summary>
+    public Tensor Embed(Tensor ids) => model.embed_tokens.forward(ids);
+
+    /// <summary>Logits over the vocabulary: [..., width] → [..., vocab].</summary>
+    public Tensor Logits(Tensor hidden) => lm_head.forward(hidden);
+
+    /// <summary>
+    /// Causal forward over whole sequences with no cache (the reference path, and training):
+    /// [B, T, width] embeddings at positions 0..T-1 → final-normed hidden states [B, T, width].
+    /// </summary>
+    public Tensor ForwardFull(Tensor embeddings)
+    {
+        var t = embeddings.shape[1];
+        var (cos, sin) = _rope.At(arange(t, dtype: int64));
+        var causal = ones(t, t, dtype: @bool).tril().unsqueeze(0);
+        var h = embeddings;
+        foreach (var layer in model.layers)
+        {
+            h = layer.Forward(h, cos, sin, (q, k, v) => GroupedQueryAttention.Attend(q, k, v, causal));
+        }
+
+        return model.norm.forward(h);
+    }
+
+    /// <summary>
+    /// Forward of packed new tokens [N, width] of several sequences against the paged KV cache: writes each new
+    /// token's K/V into its block slot, attends over the sequence's cached tokens, returns final-normed [N, width].
+    /// </summary>
+    public Tensor ForwardPaged(Tensor embeddings, PagedBatchLayout layout, PagedKvCache cache)
+    {
+        var (cos, sin) = _rope.At(layout.Positions);
+        var batch = layout.BlockTable.shape[0];
+        var maxNew = layout.Mask.shape[1];
+        var heads = _config.NumAttentionHeads;
+        var h = embeddings;
+        var layerIndex = 0;
+        foreach (var layer in model.layers)
+        {
+            var index = layerIndex++;
+            h = layer.Forward(h, cos, sin, (q, k, v) =>
+            {
+                cache.Write(index, k, v, layout.WriteBlocks, layout.WriteOffsets);
+                var (keys, values) = cache.Gather(index, layout.BlockTable);
+                var padded = cat([q, q.new_zeros(1, heads, _config.HeadDim)], 0).index_select(0, layout.QueryGather).view(batch, maxNew, heads, _config.HeadDim);
+                var attended = GroupedQueryAttention.Attend(padded, keys, values, layout.Mask);
+                return attended.view(batch * maxNew, heads * _config.HeadDim).index_select(0, layout.PackedRows);
+            });
+        }
+
+        return model.norm.forward(h);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _rope.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private sealed class DecoderStack : nn.Module
+    {
+        public readonly Embedding embed_tokens;
+        public readonly ModuleList<DecoderLayer> layers;
+        public readonly RmsNorm norm;
+
+        public DecoderStack(TextConfig config) : base(nameof(DecoderStack))
+        {
+            embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize);
+            layers = new ModuleList<DecoderLayer>(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new DecoderLayer(config)).ToArray());
+            norm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
+            RegisterComponents();
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using EpdCluster.Engine.Kv;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace EpdCluster.Engine.Model;
+
+/// <summary>
+/// The whole model as trainable TorchSharp modules, with Hugging Face-like parameter names:
+/// <c>vision_tower.*</c>, <c>multi_modal_projector.linear_1|linear_2</c>, <c>language_model.*</c>.
+/// </summary>
+public sealed class MultimodalModel : nn.Module
+{
+    private readonly VisionTower vision_tower;
+    private readonly GeluMlp multi_modal_projector;
+    private readonly LanguageModel language_model;
+
+    public MultimodalModel(EpdModelConfig config) : base(nameof(MultimodalModel))
+    {
+        config.Validate();
+        Config = config;
+        vision_tower = new VisionTower(config.Vision, config.PixelShuffleFactor);
+        multi_modal_projector = new GeluMlp(config.ShuffledVisionWidth, config.ProjectorHiddenSize, config.Text.HiddenSize, "linear_1", "linear_2");
+        language_model = new LanguageModel(config.Text);
+        RegisterComponents();
+    }
+
+    public EpdModelConfig Config { get; }
+
+    /// <summary>Vision tower + projector: [tiles, 3, size, size] → image embeddings [tiles·tokensPerTile, width].</summary>
+    public Tensor EncodeTiles(Tensor pixels)
+    {
+        var projected = multi_modal_projector.forward(vision_tower.forward(pixels));
+        return projected.reshape(-1, Config.Text.HiddenSize);
+    }
+
+    /// <summary>
+    /// Prompt embeddings: token embeddings with the rows at <paramref name="imagePositions"/> ([M] int64)
+    /// replaced by <paramref name="imageEmbeddings"/> ([M, width]).
+    /// </summary>
+    public Tensor EmbedPrompt(Tensor ids, Tensor? imagePositions, Tensor? imageEmbeddings)
+    {
+        var embeddings = language_model.Embed(ids);
+        if (imagePositions is null || imageEmbeddings is null || imagePositions.NumberOfElements == 0)
+        {
+            return embeddings;
+        }
+
+        return embeddings.index_copy(0, imagePositions, imageEmbeddings.to(embeddings.dtype));
+    }
+
+    /// <summary>Logits for every position of one whole sequence, no cache: embeddings [T, width] → [T, vocab].</summary>
+    public Tensor ForwardFullLogits(Tensor embeddings) =>
+        language_model.Logits(language_model.ForwardFull(embeddings.unsqueeze(0))).squeeze(0);
+
+    internal Tensor ForwardPaged(Tensor embeddings, PagedBatchLayout layout, PagedKvCache cache) =>
+        language_model.ForwardPaged(embeddings, layout, cache);
+
+    internal Tensor Logits(Tensor hidden) => language_model.Logits(hidden);
+
+    internal Tensor ForwardFullHidden(Tensor embeddings) => language_model.ForwardFull(embeddings);
+}
