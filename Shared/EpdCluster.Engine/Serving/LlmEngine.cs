@@ -1,0 +1,379 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using EpdCluster.Engine.Kv;
+using EpdCluster.Engine.Model;
+using static TorchSharp.torch;
+
+namespace EpdCluster.Engine.Serving;
+
+/// <summary>
+/// The language model with continuous (iteration-level) batching over a paged KV cache. Every step packs the
+/// next token of each running sequence and prompt chunks of newly admitted ones, under a token budget; a
+/// sequence joins or leaves the batch at any step. When blocks run out, the newest running sequence is
+/// preempted and later recomputed from its tokens (no tokens are lost).
+/// </summary>
+public sealed class LlmEngine : IInferenceStage, IDisposable
+{
+    private readonly MultimodalModel _model;
+    private readonly EngineOptions _options;
+    private readonly VocabularyRules _vocabulary;
+    private readonly PagedKvCache _cache;
+    private readonly KvBlockAllocator _allocator;
+    private readonly TokenSampler _sampler;
+    private readonly ConcurrentQueue<Sequence> _submitted = new();
+    private readonly ConcurrentQueue<long> _aborts = new();
+    private readonly LinkedList<Sequence> _waiting = new();
+    private readonly List<Sequence> _running = [];
+    private readonly HashSet<int> _stopTokens;
+    private InferenceThread? _thread;
+    private long _generatedTokens;
+    private long _steps;
+    private long _preemptions;
+    private volatile LlmEngineStats _stats;
+
+    public LlmEngine(MultimodalModel model, EngineOptions options, VocabularyRules vocabulary)
+    {
+        options.Validate();
+        _model = model;
+        _options = options;
+        _vocabulary = vocabulary;
+        var blockBytes = PagedKvCache.BlockBytes(model.Config.Text, options.BlockSize);
+        var totalBlocks = (int)Math.Min(int.MaxValue, options.KvCacheBytes / blockBytes);
+        if (totalBlocks < 1)
+        {
+            throw new InvalidOperationException($"{EngineOptions.SectionName}:KvCacheBytes ({options.KvCacheBytes}) holds no KV block of {blockBytes} bytes.");
+        }
+
+        _cache = new PagedKvCache(model.Config.Text, totalBlocks, options.BlockSize);
+        _allocator = new KvBlockAllocator(totalBlocks, (int)(totalBlocks * options.WatermarkFraction));
+        _sampler = new TokenSampler(model.Config.Text.VocabSize, vocabulary);
+        _stopTokens = [.. vocabulary.StopTokenIds];
+        _stats = Snapshot();
+    }
+
+    /// <summary>Longest sequence (prompt + generated) the model can hold.</summary>
+    public int MaxModelLength => _model.Config.Text.MaxPositionEmbeddings;
+
+    public int BlockSize => _options.BlockSize;
+
+    public LlmEngineStats Stats => _stats;
+
+    internal void Attach(InferenceThread thread) => _thread = thread;
+
+    /// <summary>
+    /// Queues a request and returns its token stream. Throws <see cref="ArgumentException"/> for a request the
+    /// engine can never serve (bad ids, image rows that do not fit, a prompt longer than the context or the cache).
+    /// </summary>
+    public ChannelReader<GeneratedToken> Submit(GenerationRequest request)
+    {
+        Validate(request);
+        var thread = _thread ?? throw new InvalidOperationException("The engine is not attached to an inference thread.");
+        var sequence = new Sequence(request, _model.Config.Text.HiddenSize);
+        _submitted.Enqueue(sequence);
+        thread.Wake();
+        return sequence.Output.Reader;
+    }
+
+    /// <summary>Stops request <paramref name="requestId"/> wherever it is and frees its blocks; its stream ends with <see cref="FinishReason.Abort"/>.</summary>
+    public void Abort(long requestId)
+    {
+        _aborts.Enqueue(requestId);
+        _thread?.Wake();
+    }
+
+    public bool RunStep()
+    {
+        DrainCommands();
+        if (_running.Count == 0 && _waiting.Count == 0)
+        {
+            return false;
+        }
+
+        var slices = ScheduleStep();
+        if (slices.Count > 0)
+        {
+            Execute(slices);
+            _steps++;
+        }
+
+        _stats = Snapshot();
+        return slices.Count > 0;
+    }
+
+    public void Shutdown()
+    {
+        DrainCommands();
+        foreach (var sequence in _running.ToList().Concat(_waiting.ToList()))
+        {
+            Finish(sequence, FinishReason.Abort, token: -1);
+        }
+
+        _stats = Snapshot();
+    }
+
+    private void Validate(GenerationRequest request)
+    {
+        request.Sampling.Validate();
+        var prompt = request.PromptIds;
+        if (prompt.Length == 0)
+        {
+            throw new ArgumentException("The prompt is empty.");
+        }
+
+        if (prompt.Length >= MaxModelLength)
+        {
+            throw new ArgumentException($"The prompt has {prompt.Length} tokens; the model's context is {MaxModelLength}, which must also hold at least one generated token.");
+        }
+
+        var vocabulary = _model.Config.Text.VocabSize;
+        foreach (var id in prompt)
+        {
+            if ((uint)id >= (uint)vocabulary)
+            {
+                throw new ArgumentException($"Token id {id} is outside the vocabulary (0..{vocabulary - 1}).");
+            }
+        }
+
+        var width = _model.Config.Text.HiddenSize;
+        var covered = new bool[prompt.Length];
+        foreach (var image in request.Images)
+        {
+            if (image.TokenCount < 1 || image.Start < 0 || image.Start + image.TokenCount > prompt.Length)
+            {
+                throw new ArgumentException($"Image rows at {image.Start}..{image.Start + image.TokenCount - 1} do not fit a {prompt.Length}-token prompt.");
+            }
+
+            if (image.Embeddings.Length != (long)image.TokenCount * width)
+            {
+                throw new ArgumentException($"Image at {image.Start} has {image.Embeddings.Length} floats; {image.TokenCount} rows of width {width} need {image.TokenCount * width}.");
+            }
+
+            for (var i = image.Start; i < image.Start + image.TokenCount; i++)
+            {
+                covered[i] = covered[i] ? throw new ArgumentException($"Images overlap at prompt position {i}.") : true;
+            }
+        }
+
+        var promptBlocks = (prompt.Length + BlockSize) / BlockSize; // the prompt plus its first generated token
+        if (promptBlocks > _allocator.TotalBlocks - _allocator.WatermarkBlocks)
+        {
+            throw new ArgumentException($"The prompt needs {promptBlocks} KV blocks; this worker's cache can give one sequence at most {_allocator.TotalBlocks - _allocator.WatermarkBlocks}.");
+        }
+    }
+
+    private void DrainCommands()
+    {
+        while (_submitted.TryDequeue(out var sequence))
+        {
+            _waiting.AddLast(sequence);
+        }
+
+        while (_aborts.TryDequeue(out var id))
+        {
+            var sequence = _running.FirstOrDefault(s => s.Id == id) ?? _waiting.FirstOrDefault(s => s.Id == id);
+            if (sequence is not null)
+            {
+                Finish(sequence, FinishReason.Abort, token: -1);
+            }
+        }
+    }
+
+    /// <summary>Chooses this step's work: running sequences first (decode tokens, unfinished prompt chunks), then admissions.</summary>
+    private List<(Sequence Sequence, int Start, int Count)> ScheduleStep()
+    {
+        var slices = new List<(Sequence, int, int)>();
+        var budget = _options.MaxBatchTokens;
+        foreach (var sequence in _running.ToList())
+        {
+            if (sequence.Finished || !_running.Contains(sequence) || budget == 0)
+            {
+                continue;
+            }
+
+            var count = Math.Min(sequence.Tokens.Count - sequence.Computed, budget);
+            while (!TryReserve(sequence, sequence.Computed + count, keepWatermark: false))
+            {
+                var victim = _running[^1];
+                Preempt(victim);
+                if (victim == sequence)
+                {
+                    break;
+                }
+            }
+
+            if (_running.Contains(sequence))
+            {
+                slices.Add((sequence, sequence.Computed, count));
+                budget -= count;
+            }
+        }
+
+        while (budget > 0 && _running.Count < _options.MaxBatchSize && _waiting.First is { } node)
+        {
+            var sequence = node.Value;
+            var count = Math.Min(sequence.Tokens.Count - sequence.Computed, budget);
+            if (!TryReserve(sequence, sequence.Computed + count, keepWatermark: true))
+            {
+                break;
+            }
+
+            _waiting.RemoveFirst();
+            sequence.Materialize();
+            _running.Add(sequence);
+            slices.Add((sequence, sequence.Computed, count));
+            budget -= count;
+        }
+
+        return slices;
+    }
+
+    /// <summary>Grows the sequence's block table to cover <paramref name="tokens"/> tokens, if the pool allows.</summary>
+    private bool TryReserve(Sequence sequence, int tokens, bool keepWatermark)
+    {
+        var needed = ((tokens + BlockSize - 1) / BlockSize) - sequence.Blocks.Count;
+        if (needed <= 0)
+        {
+            return true;
+        }
+
+        if (!_allocator.CanAllocate(needed, keepWatermark))
+        {
+            return false;
+        }
+
+        sequence.Blocks.AddRange(_allocator.Allocate(needed));
+        return true;
+    }
+
+    private void Preempt(Sequence sequence)
+    {
+        _allocator.Free(sequence.Blocks);
+        sequence.Blocks.Clear();
+        sequence.Computed = 0;
+        _running.Remove(sequence);
+        _waiting.AddFirst(sequence);
+        _preemptions++;
+    }
+
+    private void Execute(List<(Sequence Sequence, int Start, int Count)> slices)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+
+        var ids = new long[slices.Sum(s => s.Count)];
+        var imageTargets = new List<long>();
+        var imageSources = new List<Tensor>();
+        var row = 0;
+        foreach (var (sequence, start, count) in slices)
+        {
+            var imageRows = new List<long>();
+            for (var i = 0; i < count; i++)
+            {
+                ids[row + i] = sequence.Tokens[start + i];
+                var imageRow = start + i < sequence.PromptLength ? sequence.ImageRowAt(start + i) : -1;
+                if (imageRow >= 0)
+                {
+                    imageTargets.Add(row + i);
+                    imageRows.Add(imageRow);
+                }
+            }
+
+            if (imageRows.Count > 0)
+            {
+                imageSources.Add(sequence.ImageRows!.index_select(0, tensor(imageRows.ToArray(), int64)));
+            }
+
+            row += count;
+        }
+
+        var embeddings = imageTargets.Count == 0
+            ? _model.EmbedPrompt(tensor(ids, int64), null, null)
+            : _model.EmbedPrompt(tensor(ids, int64), tensor(imageTargets.ToArray(), int64), cat(imageSources, 0));
+        var layout = PagedBatchLayout.Build(slices.Select(s => new SequenceSlice(s.Start, s.Count, s.Sequence.Blocks)).ToList(), BlockSize);
+        var hidden = _model.ForwardPaged(embeddings, layout, _cache);
+
+        var sampling = new List<(Sequence Sequence, long Row)>();
+        row = 0;
+        foreach (var (sequence, start, count) in slices)
+        {
+            sequence.Computed = start + count;
+            if (sequence.Computed == sequence.Tokens.Count)
+            {
+                sampling.Add((sequence, row + count - 1));
+            }
+
+            row += count;
+        }
+
+        if (sampling.Count == 0)
+        {
+            return;
+        }
+
+        var logits = _model.Logits(hidden.index_select(0, tensor(sampling.Select(s => s.Row).ToArray(), int64)));
+        var tokens = _sampler.Sample(logits, sampling.Select(s => s.Sequence.Request.Sampling).ToList(), sampling.Select(s => s.Sequence.Generator!).ToList());
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            Append(sampling[i].Sequence, tokens[i]);
+        }
+    }
+
+    private void Append(Sequence sequence, int token)
+    {
+        sequence.Tokens.Add(token);
+        _generatedTokens++;
+        var sampling = sequence.Request.Sampling;
+        FinishReason? finish = null;
+        if (!sampling.IgnoreStopTokens && (_stopTokens.Contains(token) || sampling.StopTokenIds.Contains(token)))
+        {
+            finish = FinishReason.Stop;
+        }
+        else if (sequence.Generated >= sampling.MaxTokens || sequence.Tokens.Count >= MaxModelLength)
+        {
+            finish = FinishReason.Length;
+        }
+
+        if (finish is { } reason)
+        {
+            Finish(sequence, reason, token);
+        }
+        else
+        {
+            sequence.Output.Writer.TryWrite(new GeneratedToken(token, sequence.Generated - 1, null));
+        }
+    }
+
+    private void Finish(Sequence sequence, FinishReason reason, int token)
+    {
+        if (sequence.Finished)
+        {
+            return;
+        }
+
+        sequence.Finished = true;
+        var index = token >= 0 ? sequence.Generated - 1 : sequence.Generated;
+        sequence.Output.Writer.TryWrite(new GeneratedToken(token, index, reason));
+        sequence.Output.Writer.TryComplete();
+        _allocator.Free(sequence.Blocks);
+        sequence.Blocks.Clear();
+        _running.Remove(sequence);
+        _waiting.Remove(sequence);
+        sequence.Dispose();
+    }
+
+    private LlmEngineStats Snapshot() => new(
+        _running.Count,
+        _waiting.Count,
+        _allocator.FreeBlocks,
+        _allocator.TotalBlocks,
+        _waiting.Sum(s => (long)(s.Tokens.Count - s.Computed)) + _running.Sum(s => (long)Math.Max(0, s.PromptLength - s.Computed)),
+        _generatedTokens,
+        _steps,
+        _preemptions);
+
+    public void Dispose()
+    {
+        _cache.Dispose();
+        _sampler.Dispose();
+    }
+}

@@ -1,0 +1,78 @@
+using System.Threading.Channels;
+using static TorchSharp.torch;
+
+namespace EpdCluster.Engine.Serving;
+
+/// <summary>One request's state inside the engine. Touched only on the inference thread.</summary>
+internal sealed class Sequence : IDisposable
+{
+    private readonly Dictionary<int, int> _imageRowByPosition = [];
+
+    public Sequence(GenerationRequest request, int width)
+    {
+        Request = request;
+        Tokens = [.. request.PromptIds];
+        PromptLength = request.PromptIds.Length;
+        Output = Channel.CreateUnbounded<GeneratedToken>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        Width = width;
+    }
+
+    public GenerationRequest Request { get; }
+
+    public long Id => Request.RequestId;
+
+    public List<int> Tokens { get; }
+
+    public int PromptLength { get; }
+
+    public int Width { get; }
+
+    /// <summary>Tokens whose K/V are in the cache.</summary>
+    public int Computed { get; set; }
+
+    public List<int> Blocks { get; } = [];
+
+    public int Generated => Tokens.Count - PromptLength;
+
+    public Channel<GeneratedToken> Output { get; }
+
+    public Generator? Generator { get; private set; }
+
+    /// <summary>All image embedding rows of the prompt, in position order: [M, width].</summary>
+    public Tensor? ImageRows { get; private set; }
+
+    public bool Finished { get; set; }
+
+    /// <summary>Creates the tensors the sequence needs; called on the inference thread at admission.</summary>
+    public void Materialize()
+    {
+        Generator ??= new Generator((ulong)(Request.Sampling.Seed ?? Random.Shared.NextInt64()));
+        if (ImageRows is not null || Request.Images.Count == 0)
+        {
+            return;
+        }
+
+        var row = 0;
+        foreach (var image in Request.Images.OrderBy(i => i.Start))
+        {
+            for (var i = 0; i < image.TokenCount; i++)
+            {
+                _imageRowByPosition[image.Start + i] = row++;
+            }
+        }
+
+        var values = Request.Images.OrderBy(i => i.Start).SelectMany(i => i.Embeddings).ToArray();
+        ImageRows = tensor(values, [row, Width]).DetachFromDisposeScope();
+    }
+
+    /// <summary>The image row for prompt position <paramref name="position"/>, or -1 for a text token.</summary>
+    public int ImageRowAt(int position) => _imageRowByPosition.TryGetValue(position, out var row) ? row : -1;
+
+    public void Dispose()
+    {
+        ImageRows?.Dispose();
+        ImageRows = null;
+        Generator?.Dispose();
+        Generator = null;
+    }
+}
