@@ -70,6 +70,9 @@ public sealed class AggregatedEngine : IDisposable
         cancellationToken.ThrowIfCancellationRequested();
     }
 
+    /// <summary>Tensors alive on the inference thread (the leak check's measure).</summary>
+    internal Task<long> CountLiveTensorsAsync() => _thread.InvokeAsync(() => TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+
     public void Dispose()
     {
         _thread.Dispose();

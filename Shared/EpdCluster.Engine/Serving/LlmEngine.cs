@@ -83,7 +83,11 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
 
     public bool RunStep()
     {
-        DrainCommands();
+        if (DrainCommands())
+        {
+            _stats = Snapshot();
+        }
+
         if (_running.Count == 0 && _waiting.Count == 0)
         {
             return false;
@@ -161,21 +165,27 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
         }
     }
 
-    private void DrainCommands()
+    /// <summary>Moves submissions into the waiting queue and applies aborts; true if anything changed.</summary>
+    private bool DrainCommands()
     {
+        var changed = false;
         while (_submitted.TryDequeue(out var sequence))
         {
             _waiting.AddLast(sequence);
+            changed = true;
         }
 
         while (_aborts.TryDequeue(out var id))
         {
+            changed = true;
             var sequence = _running.FirstOrDefault(s => s.Id == id) ?? _waiting.FirstOrDefault(s => s.Id == id);
             if (sequence is not null)
             {
                 Finish(sequence, FinishReason.Abort, token: -1);
             }
         }
+
+        return changed;
     }
 
     /// <summary>Chooses this step's work: running sequences first (decode tokens, unfinished prompt chunks), then admissions.</summary>

@@ -1,3 +1,5 @@
+using EpdCluster.Engine.Text;
+
 namespace EpdCluster.Engine.Serving;
 
 /// <summary>
@@ -7,4 +9,9 @@ namespace EpdCluster.Engine.Serving;
 /// <param name="SampleableLimit">Ids at or above this are never sampled (the tokenizer's vocabulary size).</param>
 /// <param name="Unsampleable">Ids below the limit that are never sampled (image placeholder, turn start).</param>
 /// <param name="StopTokenIds">Ids that end a sequence unless the request ignores stop tokens.</param>
-public sealed record VocabularyRules(int SampleableLimit, IReadOnlyList<int> Unsampleable, IReadOnlyList<int> StopTokenIds);
+public sealed record VocabularyRules(int SampleableLimit, IReadOnlyList<int> Unsampleable, IReadOnlyList<int> StopTokenIds)
+{
+    /// <summary>The rules for models served with <see cref="EpdTokenizer"/>: end of text and end of turn stop; turn start and image placeholders are never generated.</summary>
+    public static VocabularyRules ForTokenizer(EpdTokenizer tokenizer) =>
+        new(tokenizer.VocabularySize, [EpdTokenizer.ImStartId, EpdTokenizer.ImageId], [EpdTokenizer.EndOfTextId, EpdTokenizer.ImEndId]);
+}
