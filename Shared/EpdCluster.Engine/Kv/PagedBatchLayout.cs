@@ -44,6 +44,9 @@ internal sealed class PagedBatchLayout
 
     public int PackedTokens { get; }
 
+    /// <summary>True when every sequence brings the same number of new tokens (pure decode): packed rows already form the [B, maxNew] grid.</summary>
+    public bool IsDense => PackedTokens == Mask.shape[0] * Mask.shape[1];
+
     /// <summary>Creates the tensors in the current dispose scope.</summary>
     public static PagedBatchLayout Build(IReadOnlyList<SequenceSlice> slices, int blockSize)
     {

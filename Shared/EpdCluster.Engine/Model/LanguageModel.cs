@@ -67,6 +67,11 @@ internal sealed class LanguageModel : nn.Module
             {
                 cache.Write(index, k, v, layout.WriteBlocks, layout.WriteOffsets);
                 var (keys, values) = cache.Gather(index, layout.BlockTable);
+                if (layout.IsDense)
+                {
+                    return GroupedQueryAttention.Attend(q.view(batch, maxNew, heads, _config.HeadDim), keys, values, layout.Mask).view(batch * maxNew, heads * _config.HeadDim);
+                }
+
                 var padded = cat([q, q.new_zeros(1, heads, _config.HeadDim)], 0).index_select(0, layout.QueryGather).view(batch, maxNew, heads, _config.HeadDim);
                 var attended = GroupedQueryAttention.Attend(padded, keys, values, layout.Mask);
                 return attended.view(batch * maxNew, heads * _config.HeadDim).index_select(0, layout.PackedRows);

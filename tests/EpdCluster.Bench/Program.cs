@@ -1,0 +1,13 @@
+using EpdCluster.Bench;
+
+return args.FirstOrDefault() switch
+{
+    "engine" => await EngineBenchmark.RunAsync(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: bench engine [--model epd-tiny|epd-small] [--quick]");
+    return 2;
+}
