@@ -1,0 +1,55 @@
+namespace EpdCluster.Engine.Model;
+
+/// <summary>Which model a process serves and where its weights come from. Section <c>Epd:Model</c>.</summary>
+public sealed class ModelOptions
+{
+    public const string SectionName = "Epd:Model";
+
+    /// <summary>The model id clients send (<c>"model"</c> in the OpenAI API) and the built-in architecture for dummy weights.</summary>
+    public string Name { get; set; } = "epd-tiny";
+
+    /// <summary>A checkpoint directory (config.json + safetensors). Empty: seeded dummy weights for <see cref="Name"/>.</summary>
+    public string? Path { get; set; }
+
+    /// <summary>Seed of the dummy weights; every process of a cluster must use the same.</summary>
+    public long DummySeed { get; set; }
+
+    /// <summary>Where dummy checkpoints are written once and then loaded by every process on this machine.</summary>
+    public string CacheDirectory { get; set; } = System.IO.Path.Combine(
+        Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "epd", "models");
+
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Name))
+        {
+            throw new InvalidOperationException($"{SectionName}:Name must not be empty.");
+        }
+
+        if (string.IsNullOrWhiteSpace(Path) && EpdModelConfig.ForName(Name) is null)
+        {
+            throw new InvalidOperationException($"{SectionName}:Name '{Name}' is not a built-in model (epd-tiny, epd-small); set {SectionName}:Path to a checkpoint directory.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(Path) && !Directory.Exists(Path))
+        {
+            throw new InvalidOperationException($"{SectionName}:Path '{Path}' does not exist.");
+        }
+    }
+
+    /// <summary>The checkpoint directory to load: <see cref="Path"/>, or the dummy checkpoint (written first if absent).</summary>
+    public string ResolveCheckpointDirectory()
+    {
+        Validate();
+        if (!string.IsNullOrWhiteSpace(Path))
+        {
+            return Path;
+        }
+
+        var config = EpdModelConfig.ForName(Name)!;
+        var directory = System.IO.Path.Combine(CacheDirectory, $"{Name}-dummy-seed{DummySeed}");
+        return Weights.DummyWeights.EnsureCheckpoint(config, directory, DummySeed);
+    }
+
+    /// <summary>Loads the model this configuration names, in eval mode.</summary>
+    public MultimodalModel Load() => Weights.ModelCheckpoint.Load(ResolveCheckpointDirectory());
+}
