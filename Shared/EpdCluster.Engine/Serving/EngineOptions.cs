@@ -23,6 +23,9 @@ public sealed class EngineOptions
     /// <summary>Most tiles the vision tower runs in one batch.</summary>
     public int MaxEncoderBatchTiles { get; set; } = 8;
 
+    /// <summary>How long reserved or parked KV blocks wait for their transfer before they are freed (vLLM's KV lease: 30 s).</summary>
+    public TimeSpan KvLease { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>libtorch intra-op threads (0 keeps libtorch's default: one per core).</summary>
     public int TorchThreads { get; set; }
 
@@ -35,6 +38,7 @@ public sealed class EngineOptions
         Require(MaxBatchTokens >= MaxBatchSize, nameof(MaxBatchTokens), "at least MaxBatchSize");
         Require(MaxEncoderBatchTiles >= 1, nameof(MaxEncoderBatchTiles), "at least 1");
         Require(TorchThreads >= 0, nameof(TorchThreads), "0 or positive");
+        Require(KvLease > TimeSpan.Zero, nameof(KvLease), "positive");
     }
 
     private static void Require(bool condition, string name, string rule)

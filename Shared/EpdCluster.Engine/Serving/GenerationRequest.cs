@@ -1,4 +1,11 @@
 namespace EpdCluster.Engine.Serving;
 
 /// <summary>What the language model needs for one request: prompt ids (image spans hold placeholder ids), image embeddings, sampling.</summary>
-public sealed record GenerationRequest(long RequestId, int[] PromptIds, IReadOnlyList<PromptImage> Images, SamplingParams Sampling);
+public sealed record GenerationRequest(long RequestId, int[] PromptIds, IReadOnlyList<PromptImage> Images, SamplingParams Sampling)
+{
+    /// <summary>
+    /// Prefill only (a prefill worker of a disaggregated cluster): the stream ends after the first token, and unless
+    /// that token finished the request the sequence's KV blocks are parked for export to a decode worker.
+    /// </summary>
+    public bool PrefillOnly { get; init; }
+}

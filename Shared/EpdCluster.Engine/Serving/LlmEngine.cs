@@ -25,6 +25,8 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
     private readonly LinkedList<Sequence> _waiting = new();
     private readonly List<Sequence> _running = [];
     private readonly HashSet<int> _stopTokens;
+    private readonly Dictionary<long, KvLease> _reserved = [];
+    private readonly Dictionary<long, KvLease> _parked = [];
     private InferenceThread? _thread;
     private long _generatedTokens;
     private long _steps;
@@ -58,6 +60,9 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
 
     public LlmEngineStats Stats => _stats;
 
+    /// <summary>Bytes of one exported KV block.</summary>
+    public int BytesPerBlock => _cache.BytesPerBlock;
+
     internal void Attach(InferenceThread thread) => _thread = thread;
 
     /// <summary>
@@ -83,7 +88,7 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
 
     public bool RunStep()
     {
-        if (DrainCommands())
+        if (DrainCommands() | ExpireLeases())
         {
             _stats = Snapshot();
         }
@@ -183,6 +188,9 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
             {
                 Finish(sequence, FinishReason.Abort, token: -1);
             }
+
+            ReleaseLease(_reserved, id);
+            ReleaseLease(_parked, id);
         }
 
         return changed;
@@ -203,7 +211,14 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
             var count = Math.Min(sequence.Tokens.Count - sequence.Computed, budget);
             while (!TryReserve(sequence, sequence.Computed + count, keepWatermark: false))
             {
-                var victim = _running[^1];
+                var victim = _running.LastOrDefault(s => s.Recomputable);
+                if (victim is null)
+                {
+                    // Only sequences prefilled elsewhere are running and none can give way: this one cannot grow.
+                    Finish(sequence, FinishReason.Length, token: -1);
+                    break;
+                }
+
                 Preempt(victim);
                 if (victim == sequence)
                 {
@@ -321,7 +336,7 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
         }
 
         var logits = _model.Logits(hidden.index_select(0, tensor(sampling.Select(s => s.Row).ToArray(), int64)));
-        var tokens = _sampler.Sample(logits, sampling.Select(s => s.Sequence.Request.Sampling).ToList(), sampling.Select(s => s.Sequence.Generator!).ToList());
+        var tokens = _sampler.Sample(logits, sampling.Select(s => s.Sequence.Request.Sampling).ToList(), sampling.Select(s => s.Sequence.GeneratorForNextToken()).ToList());
         for (var i = 0; i < tokens.Length; i++)
         {
             Append(sampling[i].Sequence, tokens[i]);
@@ -347,6 +362,10 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
         {
             Finish(sequence, reason, token);
         }
+        else if (sequence.Request.PrefillOnly)
+        {
+            Park(sequence, token);
+        }
         else
         {
             sequence.Output.Writer.TryWrite(new GeneratedToken(token, sequence.Generated - 1, null));
@@ -369,6 +388,137 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
         _running.Remove(sequence);
         _waiting.Remove(sequence);
         sequence.Dispose();
+    }
+
+    /// <summary>
+    /// Reserves blocks for a prompt prefilled on another worker, covering <paramref name="tokens"/> tokens (prompt,
+    /// first token and the most it may generate), under a lease. Fails when the pool cannot spare them.
+    /// </summary>
+    public Task<int> ReserveAsync(long requestId, int tokens) => Thread.InvokeAsync(() =>
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(tokens, 1);
+        var count = (Math.Min(tokens, MaxModelLength) + BlockSize - 1) / BlockSize;
+        if (_reserved.ContainsKey(requestId))
+        {
+            throw new InvalidOperationException($"Request {requestId} already holds a KV reservation.");
+        }
+
+        if (!_allocator.CanAllocate(count, keepWatermark: true))
+        {
+            throw new InvalidOperationException($"Cannot reserve {count} KV blocks for request {requestId}: {_allocator.FreeBlocks} of {_allocator.TotalBlocks} are free.");
+        }
+
+        _reserved[requestId] = new KvLease(_allocator.Allocate(count), LeaseDeadline(), tokens);
+        _stats = Snapshot();
+        return count;
+    });
+
+    /// <summary>Writes transferred KV blocks (BytesPerBlock each, in prompt order) into the request's reserved blocks.</summary>
+    public Task ImportAsync(long requestId, ReadOnlyMemory<byte> blockBytes) => Thread.InvokeAsync(() =>
+    {
+        var lease = _reserved.TryGetValue(requestId, out var l) ? l : throw new InvalidOperationException($"Request {requestId} has no KV reservation here (expired or never made).");
+        var count = blockBytes.Length / _cache.BytesPerBlock;
+        if (blockBytes.Length % _cache.BytesPerBlock != 0 || count > lease.Blocks.Length)
+        {
+            throw new ArgumentException($"{blockBytes.Length} bytes are not a whole number of KV blocks ({_cache.BytesPerBlock} bytes each) within the {lease.Blocks.Length} reserved.");
+        }
+
+        _cache.ImportBlocks(lease.Blocks[..count], blockBytes.Span);
+        lease.Imported = true;
+        return true;
+    });
+
+    /// <summary>
+    /// Continues a request prefilled elsewhere: its KV is in its reservation (see <see cref="ImportAsync"/>) and its
+    /// first token is <paramref name="firstToken"/>. The stream yields the tokens after it (indices from 1).
+    /// </summary>
+    public ChannelReader<GeneratedToken> SubmitPrefilled(GenerationRequest request, int firstToken)
+    {
+        Validate(request);
+        var sequence = new Sequence(request, _model.Config.Text.HiddenSize, firstToken);
+        Thread.Post(() =>
+        {
+            if (!_reserved.Remove(request.RequestId, out var lease) || !lease.Imported)
+            {
+                if (lease is not null)
+                {
+                    _allocator.Free(lease.Blocks);
+                }
+
+                sequence.Output.Writer.TryComplete(new InvalidOperationException($"The KV cache of request {request.RequestId} never arrived on this worker (no reservation, or its {_options.KvLease.TotalSeconds:0} s lease expired)."));
+                return;
+            }
+
+            sequence.Blocks.AddRange(lease.Blocks);
+            _waiting.AddFirst(sequence);
+        });
+        return sequence.Output.Reader;
+    }
+
+    /// <summary>Copies a parked request's KV blocks (prompt order) for transfer; the blocks stay parked until released.</summary>
+    public Task<byte[]> ExportParkedAsync(long requestId) => Thread.InvokeAsync(() =>
+    {
+        var lease = _parked.TryGetValue(requestId, out var l) ? l : throw new InvalidOperationException($"Request {requestId} has no parked KV blocks here (expired or released).");
+        var count = (lease.Tokens + BlockSize - 1) / BlockSize;
+        var bytes = new byte[count * _cache.BytesPerBlock];
+        _cache.ExportBlocks(lease.Blocks[..count], bytes);
+        return bytes;
+    });
+
+    /// <summary>Frees a parked request's blocks once its decode worker has them (or will never get them).</summary>
+    public Task<bool> ReleaseParkedAsync(long requestId) => Thread.InvokeAsync(() =>
+    {
+        var released = ReleaseLease(_parked, requestId);
+        _stats = Snapshot();
+        return released;
+    });
+
+    private InferenceThread Thread => _thread ?? throw new InvalidOperationException("The engine is not attached to an inference thread.");
+
+    private long LeaseDeadline() => System.Diagnostics.Stopwatch.GetTimestamp() + (long)(_options.KvLease.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+
+    /// <summary>Keeps a prefill-only sequence's blocks for export and ends its stream after its first token.</summary>
+    private void Park(Sequence sequence, int token)
+    {
+        sequence.Finished = true;
+        sequence.Output.Writer.TryWrite(new GeneratedToken(token, 0, null));
+        sequence.Output.Writer.TryComplete();
+        _parked[sequence.Id] = new KvLease([.. sequence.Blocks], LeaseDeadline(), sequence.PromptLength);
+        sequence.Blocks.Clear();
+        _running.Remove(sequence);
+        sequence.Dispose();
+    }
+
+    private bool ReleaseLease(Dictionary<long, KvLease> leases, long requestId)
+    {
+        if (!leases.Remove(requestId, out var lease))
+        {
+            return false;
+        }
+
+        _allocator.Free(lease.Blocks);
+        return true;
+    }
+
+    /// <summary>Frees reservations whose transfer never came and parked blocks nobody fetched: no stranded memory.</summary>
+    private bool ExpireLeases()
+    {
+        if (_reserved.Count == 0 && _parked.Count == 0)
+        {
+            return false;
+        }
+
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        var expired = false;
+        foreach (var leases in new[] { _reserved, _parked })
+        {
+            foreach (var id in leases.Where(kv => kv.Value.DeadlineTimestamp <= now).Select(kv => kv.Key).ToList())
+            {
+                expired |= ReleaseLease(leases, id);
+            }
+        }
+
+        return expired;
     }
 
     private LlmEngineStats Snapshot() => new(

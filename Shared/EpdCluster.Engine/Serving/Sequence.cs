@@ -15,7 +15,25 @@ internal sealed class Sequence : IDisposable
         PromptLength = request.PromptIds.Length;
         Output = Channel.CreateUnbounded<GeneratedToken>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         Width = width;
+        Seed = request.Sampling.Seed ?? Random.Shared.NextInt64();
     }
+
+    /// <summary>
+    /// A sequence whose prompt was prefilled elsewhere: its KV is already in reserved blocks and its first token is known. It cannot be recomputed here (its image embeddings are not), so it is never preempted.
+    /// </summary>
+    public Sequence(GenerationRequest request, int width, int firstToken)
+        : this(request, width)
+    {
+        Tokens.Add(firstToken);
+        Computed = PromptLength;
+        Recomputable = false;
+    }
+
+    /// <summary>The request's seed, drawn at random when the request gave none.</summary>
+    public long Seed { get; }
+
+    /// <summary>False for sequences prefilled elsewhere: their prompt cannot be recomputed on this worker.</summary>
+    public bool Recomputable { get; } = true;
 
     public GenerationRequest Request { get; }
 
@@ -46,7 +64,7 @@ internal sealed class Sequence : IDisposable
     /// <summary>Creates the tensors the sequence needs; called on the inference thread at admission.</summary>
     public void Materialize()
     {
-        Generator ??= new Generator((ulong)(Request.Sampling.Seed ?? Random.Shared.NextInt64()));
+        Generator ??= new Generator((ulong)Seed);
         if (ImageRows is not null || Request.Images.Count == 0)
         {
             return;
@@ -63,6 +81,18 @@ internal sealed class Sequence : IDisposable
 
         var values = Request.Images.OrderBy(i => i.Start).SelectMany(i => i.Embeddings).ToArray();
         ImageRows = tensor(values, [row, Width]).DetachFromDisposeScope();
+    }
+
+    /// <summary>
+    /// Reseeds the generator for the next token from (seed, token index) alone, so a sampled token does not depend on
+    /// which process sampled the earlier ones: a disaggregated cluster samples exactly what one process would.
+    /// </summary>
+    public Generator GeneratorForNextToken()
+    {
+        var mixed = unchecked((ulong)Seed + (0x9E3779B97F4A7C15UL * (ulong)(Generated + 1)));
+        mixed = (mixed ^ (mixed >> 30)) * 0xBF58476D1CE4E5B9UL; // SplitMix64 finaliser: nearby indices give unrelated seeds
+        mixed = (mixed ^ (mixed >> 27)) * 0x94D049BB133111EBUL;
+        return Generator!.manual_seed((long)(mixed ^ (mixed >> 31)));
     }
 
     /// <summary>The image row for prompt position <paramref name="position"/>, or -1 for a text token.</summary>
