@@ -1,5 +1,6 @@
 using EpdCluster.Abstractions;
 using EpdCluster.Abstractions.Cluster;
+using EpdCluster.Abstractions.Workers;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace EpdCluster.Gateway.Apis;
@@ -16,9 +17,11 @@ internal static class AdminApi
     private static async Task<Ok<ClusterSummary>> GetCluster(IGrainFactory grains)
     {
         var view = await grains.GetGrain<IClusterViewGrain>(0).GetView();
+        var workers = await grains.GetGrain<IWorkerDirectoryGrain>(0).GetWorkers();
         var roleCounts = WorkerRoles.All.ToDictionary(r => r.ToWireName(), view.CountWithRole);
-        return TypedResults.Ok(new ClusterSummary(view.MembershipVersion, roleCounts, view.Silos));
+        return TypedResults.Ok(new ClusterSummary(view.MembershipVersion, roleCounts, view.Silos, workers));
     }
 
-    internal sealed record ClusterSummary(long MembershipVersion, IReadOnlyDictionary<string, int> RoleCounts, IReadOnlyList<SiloView> Silos);
+    /// <param name="Workers">The worker directory: roles, transfer endpoints and last reported loads.</param>
+    internal sealed record ClusterSummary(long MembershipVersion, IReadOnlyDictionary<string, int> RoleCounts, IReadOnlyList<SiloView> Silos, IReadOnlyList<WorkerInfo> Workers);
 }

@@ -7,7 +7,8 @@ namespace EpdCluster.Cluster.Tests;
 internal sealed record ClusterSummaryDto(
     [property: JsonPropertyName("membershipVersion")] long MembershipVersion,
     [property: JsonPropertyName("roleCounts")] Dictionary<string, int> RoleCounts,
-    [property: JsonPropertyName("silos")] List<SiloDto> Silos)
+    [property: JsonPropertyName("silos")] List<SiloDto> Silos,
+    [property: JsonPropertyName("workers")] List<WorkerDto> Workers)
 {
     public static async Task<ClusterSummaryDto> FetchAsync(HttpClient http, Uri gateway)
     {
@@ -22,3 +23,14 @@ internal sealed record SiloDto(
     [property: JsonPropertyName("workerId")] string? WorkerId,
     [property: JsonPropertyName("roles")] List<string> Roles,
     [property: JsonPropertyName("status")] string Status);
+
+internal sealed record WorkerDto(
+    [property: JsonPropertyName("workerId")] string WorkerId,
+    [property: JsonPropertyName("roles")] List<string> Roles,
+    [property: JsonPropertyName("transferEndpoint")] string? TransferEndpoint,
+    [property: JsonPropertyName("load")] WorkerLoadDto Load);
+
+internal sealed record WorkerLoadDto(
+    [property: JsonPropertyName("freeKvBlocks")] int FreeKvBlocks,
+    [property: JsonPropertyName("totalKvBlocks")] int TotalKvBlocks,
+    [property: JsonPropertyName("encodedTiles")] long EncodedTiles);

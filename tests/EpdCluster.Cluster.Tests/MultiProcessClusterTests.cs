@@ -36,6 +36,16 @@ public sealed class MultiProcessClusterTests
 
         Assert.Equal(3, cluster.Silos.Select(s => s.Address).Distinct().Count());
 
+        // Every worker loaded its model and reports to the directory with a KV pool.
+        for (var attempt = 0; attempt < 50 && cluster.Workers.Count < 3; attempt++)
+        {
+            await Task.Delay(200);
+            cluster = await ClusterSummaryDto.FetchAsync(http, launcher.GatewayUrl);
+        }
+
+        Assert.Equal(["decode-1", "encode-1", "prefill-1"], cluster.Workers.Select(w => w.WorkerId).Order());
+        Assert.All(cluster.Workers, w => Assert.True(w.Load.TotalKvBlocks > 0 && w.Load.FreeKvBlocks == w.Load.TotalKvBlocks, $"{w.WorkerId}: {w.Load}"));
+
         var health = await http.GetAsync(new Uri(launcher.GatewayUrl, "/health"), TestContext.Current.CancellationToken);
         Assert.True(health.IsSuccessStatusCode);
 

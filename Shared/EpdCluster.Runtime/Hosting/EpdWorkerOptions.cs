@@ -13,8 +13,8 @@ public sealed class EpdWorkerOptions
     /// <summary>Comma-separated starting roles overriding the host's default, e.g. <c>encode</c> or <c>encode,prefill,decode</c>.</summary>
     public string? Roles { get; set; }
 
-    /// <summary>Threads libtorch may use for one operation; 0 keeps libtorch's default (all cores).</summary>
-    public int TorchThreads { get; set; }
+    /// <summary>How often the worker reports its load to the directory (routing sees loads at most this old).</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     internal IReadOnlyList<WorkerRole> ResolveRoles(IReadOnlyList<WorkerRole> hostDefault)
     {

@@ -5,6 +5,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using EpdCluster.Engine.Model;
+using EpdCluster.Engine.Serving;
+using EpdCluster.Runtime.Placement;
+using EpdCluster.Runtime.Workers;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace EpdCluster.Runtime.Hosting;
@@ -25,9 +29,19 @@ public static class WorkerHostingExtensions
         var workerId = worker.ResolveId(roles, cluster.SiloPort);
         var identity = new WorkerIdentity(workerId, roles);
 
+        var model = builder.Configuration.GetSection(ModelOptions.SectionName).Get<ModelOptions>() ?? new ModelOptions();
+        model.Validate();
+        var engine = builder.Configuration.GetSection(EngineOptions.SectionName).Get<EngineOptions>() ?? new EngineOptions();
+        engine.Validate();
+
         builder.Services.AddSingleton(identity);
         builder.Services.AddSingleton(worker);
+        builder.Services.AddSingleton(model);
+        builder.Services.AddSingleton(engine);
+        builder.Services.AddSingleton(_ => new WorkerEngineHost(model, engine));
+        builder.Services.AddSingleton<WorkerTransferEndpoint>();
         builder.Services.AddHostedService<WorkerStartup>();
+        builder.Services.AddHostedService<WorkerHeartbeat>();
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
@@ -36,6 +50,7 @@ public static class WorkerHostingExtensions
                 o.ServiceId = cluster.ServiceId;
             });
             silo.Configure<SiloOptions>(o => o.SiloName = workerId);
+            silo.Services.AddPlacementDirector<WorkerPlacementStrategy, WorkerPlacementDirector>();
             silo.UseSiloMetadata(new Dictionary<string, string>
             {
                 [EpdSiloMetadata.Roles] = WorkerRoles.Format(roles),

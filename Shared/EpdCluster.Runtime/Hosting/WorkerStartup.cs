@@ -1,22 +1,25 @@
 using EpdCluster.Abstractions;
+using EpdCluster.Engine.Serving;
 using EpdCluster.Engine.Torch;
+using EpdCluster.Runtime.Workers;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace EpdCluster.Runtime.Hosting;
 
 /// <summary>Checks libtorch before the worker takes work, then logs that the worker is up.</summary>
-internal sealed partial class WorkerStartup(WorkerIdentity identity, EpdWorkerOptions options, ILogger<WorkerStartup> logger) : IHostedService
+internal sealed partial class WorkerStartup(WorkerIdentity identity, EngineOptions engineOptions, WorkerEngineHost engine, ILogger<WorkerStartup> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var torch = TorchRuntime.Initialize(options.TorchThreads);
-        LogWorkerStarted(logger, identity.WorkerId, WorkerRoles.Format(identity.Roles), torch.TorchSharpVersion, torch.IntraOpThreads);
+        var torch = TorchRuntime.Initialize(engineOptions.TorchThreads);
+        var loaded = engine.Engine; // load the weights now, not on the first request
+        LogWorkerStarted(logger, identity.WorkerId, WorkerRoles.Format(identity.Roles), engine.ModelId, loaded.Llm.Stats.TotalBlocks, torch.TorchSharpVersion, torch.IntraOpThreads);
         return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} started with roles {Roles} (TorchSharp {TorchSharpVersion}, {Threads} threads)")]
-    private static partial void LogWorkerStarted(ILogger logger, string workerId, string roles, string torchSharpVersion, int threads);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} started with roles {Roles}, model {Model}, {KvBlocks} KV blocks (TorchSharp {TorchSharpVersion}, {Threads} threads)")]
+    private static partial void LogWorkerStarted(ILogger logger, string workerId, string roles, string model, int kvBlocks, string torchSharpVersion, int threads);
 }
