@@ -12,6 +12,10 @@ public interface IDecodeWorkerGrain : IGrainWithStringKey
     [Alias("Decode")]
     IAsyncEnumerable<StreamedToken> Decode(DecodeCommand command, CancellationToken cancellationToken = default);
 
+    /// <summary>Tells the worker the request's KV blocks wait in Redis (Redis transport, or the direct channel's fallback): pull them.</summary>
+    [Alias("KvStored")]
+    Task KvStored(long requestId);
+
     /// <summary>Tells the worker the KV hand-off for a request failed, so it stops waiting and frees the reservation.</summary>
     [Alias("TransferFailed")]
     Task TransferFailed(long requestId, string reason);
