@@ -22,6 +22,12 @@ public sealed record EpdModelConfig
     /// <summary>Hidden width of the 2-layer projector MLP.</summary>
     [JsonPropertyName("projector_hidden_size")] public int ProjectorHiddenSize { get; init; } = 256;
 
+    /// <summary>
+    /// Which vision layer feeds the projector: -1 = the last block followed by the final LayerNorm; -2 = the block
+    /// before it, without the final norm (LLaVA-1.5's <c>vision_feature_layer</c>).
+    /// </summary>
+    [JsonPropertyName("vision_feature_layer")] public int VisionFeatureLayer { get; init; } = -1;
+
     /// <summary>The placeholder token id that image embeddings replace in the prompt.</summary>
     [JsonPropertyName("image_token_id")] public int ImageTokenId { get; init; } = 50259;
 
@@ -77,6 +83,8 @@ public sealed record EpdModelConfig
         Require(Text.HeadDim % 2 == 0, "text_config.head_dim must be even (rotary embedding)");
         Require(ImageTokenId >= 0 && ImageTokenId < Text.VocabSize, "image_token_id must be inside text_config.vocab_size");
         Require(Text.MaxPositionEmbeddings > 0 && Text.NumHiddenLayers > 0 && Vision.NumHiddenLayers > 0, "layer counts and max_position_embeddings must be positive");
+        Require(VisionFeatureLayer is -1 or -2 && Vision.NumHiddenLayers + VisionFeatureLayer >= 0, "vision_feature_layer must be -1 or -2");
+        Require(Vision.HiddenAct is "gelu" or "quick_gelu", "vision_config.hidden_act must be gelu or quick_gelu");
     }
 
     private static void Require(bool condition, string message)

@@ -46,7 +46,7 @@ public sealed class ModelOptions
         }
 
         var config = EpdModelConfig.ForName(Name)!;
-        var directory = System.IO.Path.Combine(CacheDirectory, $"{Name}-dummy-seed{DummySeed}");
+        var directory = System.IO.Path.Combine(CacheDirectory, $"{Name}-dummy-seed{DummySeed}-v{Weights.DummyWeights.LayoutVersion}");
         return Weights.DummyWeights.EnsureCheckpoint(config, directory, DummySeed);
     }
 

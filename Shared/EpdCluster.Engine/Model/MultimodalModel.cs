@@ -18,7 +18,7 @@ public sealed class MultimodalModel : nn.Module
     {
         config.Validate();
         Config = config;
-        vision_tower = new VisionTower(config.Vision, config.PixelShuffleFactor);
+        vision_tower = new VisionTower(config.Vision, config.PixelShuffleFactor, config.VisionFeatureLayer);
         multi_modal_projector = new GeluMlp(config.ShuffledVisionWidth, config.ProjectorHiddenSize, config.Text.HiddenSize, "linear_1", "linear_2");
         language_model = new LanguageModel(config.Text);
         RegisterComponents();

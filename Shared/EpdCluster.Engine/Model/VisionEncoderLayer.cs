@@ -17,7 +17,7 @@ internal sealed class VisionEncoderLayer : nn.Module<Tensor, Tensor>
         layer_norm1 = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
         self_attn = new VisionAttention(config);
         layer_norm2 = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
-        mlp = new GeluMlp(config.HiddenSize, config.IntermediateSize, config.HiddenSize, "fc1", "fc2");
+        mlp = new GeluMlp(config.HiddenSize, config.IntermediateSize, config.HiddenSize, "fc1", "fc2", config.HiddenAct);
         RegisterComponents();
     }
 

@@ -5,22 +5,28 @@ using static TorchSharp.torch;
 namespace EpdCluster.Engine.Model;
 
 /// <summary>
-/// ViT over 224×224 tiles: patch embedding, learned position embeddings, pre-norm blocks, final norm,
-/// then a pixel shuffle that merges each 2×2 patch neighbourhood into one token (as InternVL does).
+/// ViT over square tiles: patch embedding, learned position embeddings (plus a class token and a pre-norm in CLIP's
+/// layout), pre-norm blocks, then either the final norm or the second-to-last block's output (LLaVA-1.5), then a
+/// pixel shuffle that merges each 2×2 patch neighbourhood into one token (as InternVL does; factor 1 = none).
+/// Parameter names follow Hugging Face's CLIP vision model without its <c>vision_model.</c> prefix.
 /// </summary>
 internal sealed class VisionTower : nn.Module<Tensor, Tensor>
 {
     private readonly VisionConfig _config;
     private readonly int _shuffle;
+    private readonly int _featureLayer;
     private readonly VisionEmbeddings embeddings;
+    private readonly LayerNorm? pre_layrnorm;
     private readonly VisionEncoder encoder;
     private readonly LayerNorm post_layernorm;
 
-    public VisionTower(VisionConfig config, int pixelShuffleFactor) : base(nameof(VisionTower))
+    public VisionTower(VisionConfig config, int pixelShuffleFactor, int featureLayer) : base(nameof(VisionTower))
     {
         _config = config;
         _shuffle = pixelShuffleFactor;
+        _featureLayer = featureLayer;
         embeddings = new VisionEmbeddings(config);
+        pre_layrnorm = config.UsePreLayerNorm ? nn.LayerNorm(config.HiddenSize, config.LayerNormEps) : null;
         encoder = new VisionEncoder(config);
         post_layernorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
         RegisterComponents();
@@ -30,7 +36,24 @@ internal sealed class VisionTower : nn.Module<Tensor, Tensor>
     /// <returns>[tiles, tokensPerTile, width × shuffle²]</returns>
     public override Tensor forward(Tensor pixels)
     {
-        var x = post_layernorm.forward(encoder.forward(embeddings.forward(pixels)));
+        var x = embeddings.forward(pixels);
+        if (pre_layrnorm is not null)
+        {
+            x = pre_layrnorm.forward(x);
+        }
+
+        // -1: every block, then the final norm. -2: stop one block early and skip the norm (LLaVA-1.5).
+        x = encoder.forward(x, _config.NumHiddenLayers + _featureLayer + 1);
+        if (_featureLayer == -1)
+        {
+            x = post_layernorm.forward(x);
+        }
+
+        if (_config.UseClassEmbedding)
+        {
+            x = x.narrow(1, 1, _config.NumPatches);
+        }
+
         var n = x.shape[0];
         var side = _config.PatchesPerSide;
         var outSide = side / _shuffle;
@@ -43,24 +66,31 @@ internal sealed class VisionTower : nn.Module<Tensor, Tensor>
     private sealed class VisionEmbeddings : nn.Module<Tensor, Tensor>
     {
         private readonly Conv2d patch_embedding;
-        private readonly Parameter position_embedding;
+        private readonly Parameter? class_embedding;
+        private readonly Embedding position_embedding;
 
         public VisionEmbeddings(VisionConfig config) : base(nameof(VisionEmbeddings))
         {
-            patch_embedding = nn.Conv2d(config.NumChannels, config.HiddenSize, config.PatchSize, stride: config.PatchSize);
-            position_embedding = new Parameter(torch.zeros(1, config.NumPatches, config.HiddenSize));
+            patch_embedding = nn.Conv2d(config.NumChannels, config.HiddenSize, config.PatchSize, stride: config.PatchSize, bias: config.PatchBias);
+            class_embedding = config.UseClassEmbedding ? new Parameter(torch.zeros(config.HiddenSize)) : null;
+            position_embedding = nn.Embedding(config.NumPositions, config.HiddenSize);
             RegisterComponents();
         }
 
         public override Tensor forward(Tensor pixels)
         {
             // [n, width, side, side] → [n, side·side, width], patches in row-major order.
-            var patches = patch_embedding.forward(pixels).flatten(2).transpose(1, 2);
-            return patches + position_embedding;
+            var x = patch_embedding.forward(pixels).flatten(2).transpose(1, 2);
+            if (class_embedding is not null)
+            {
+                x = torch.cat([class_embedding.expand(x.shape[0], 1, -1), x], 1);
+            }
+
+            return x + position_embedding.weight!;
         }
     }
 
-    private sealed class VisionEncoder : nn.Module<Tensor, Tensor>
+    private sealed class VisionEncoder : nn.Module
     {
         private readonly ModuleList<VisionEncoderLayer> layers;
 
@@ -70,9 +100,10 @@ internal sealed class VisionTower : nn.Module<Tensor, Tensor>
             RegisterComponents();
         }
 
-        public override Tensor forward(Tensor x)
+        /// <summary>Runs the first <paramref name="count"/> blocks.</summary>
+        public Tensor forward(Tensor x, int count)
         {
-            foreach (var layer in layers)
+            foreach (var layer in layers.Take(count))
             {
                 x = layer.forward(x);
             }

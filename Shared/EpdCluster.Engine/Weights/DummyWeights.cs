@@ -10,6 +10,9 @@ namespace EpdCluster.Engine.Weights;
 /// </summary>
 public static class DummyWeights
 {
+    /// <summary>Bumped whenever parameter names or shapes change, so cached dummy checkpoints of an older layout are not reused.</summary>
+    public const int LayoutVersion = 2;
+
     /// <summary>Standard deviation of the normal initialisation (Llama's and CLIP's initializer_range).</summary>
     public const double InitializerRange = 0.02;
 

@@ -25,10 +25,13 @@ public static class ModelCheckpoint
             throw new FileNotFoundException($"Model directory {directory} has no {ConfigFileName}.", configPath);
         }
 
-        var model = new MultimodalModel(EpdModelConfig.Load(configPath));
+        var json = JsonNode.Parse(File.ReadAllText(configPath))?.AsObject() ?? throw new InvalidDataException($"{configPath} is empty.");
+        var llava = LlavaCheckpointLayout.Matches(json);
+        var config = llava ? LlavaCheckpointLayout.Translate(json, System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(directory))) : EpdModelConfig.Load(configPath);
+        var model = new MultimodalModel(config);
         try
         {
-            LoadWeights(model, OpenWeightFiles(directory));
+            LoadWeights(model, OpenWeightFiles(directory), llava ? LlavaCheckpointLayout.MapTensorName : name => name);
             model.eval();
             return model;
         }
@@ -39,15 +42,21 @@ public static class ModelCheckpoint
         }
     }
 
-    /// <summary>Copies every parameter from <paramref name="files"/>; throws naming the first tensor that is missing, extra or misshapen.</summary>
-    public static void LoadWeights(nn.Module model, IReadOnlyList<SafetensorsFile> files)
+    /// <summary>
+    /// Copies every parameter from <paramref name="files"/>, whose tensor names <paramref name="mapName"/> turns into
+    /// parameter names (null: not a parameter, skipped); throws naming the first tensor that is missing, extra or misshapen.
+    /// </summary>
+    public static void LoadWeights(nn.Module model, IReadOnlyList<SafetensorsFile> files, Func<string, string?> mapName)
     {
-        var available = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);
+        var available = new Dictionary<string, (SafetensorsFile File, string TensorName)>(StringComparer.Ordinal);
         foreach (var file in files)
         {
-            foreach (var name in file.Entries.Keys)
+            foreach (var tensorName in file.Entries.Keys)
             {
-                available[name] = file;
+                if (mapName(tensorName) is { } name)
+                {
+                    available[name] = (file, tensorName);
+                }
             }
         }
 
@@ -61,19 +70,21 @@ public static class ModelCheckpoint
         var unexpected = available.Keys.Where(n => !parameters.ContainsKey(n)).Order(StringComparer.Ordinal).ToList();
         if (unexpected.Count > 0)
         {
-            throw new InvalidDataException($"Checkpoint holds {unexpected.Count} tensor(s) the model does not have, first '{unexpected[0]}' (shape {available[unexpected[0]].Entries[unexpected[0]].ShapeText}).");
+            var (file, tensorName) = available[unexpected[0]];
+            throw new InvalidDataException($"Checkpoint holds {unexpected.Count} tensor(s) the model does not have, first '{tensorName}' (shape {file.Entries[tensorName].ShapeText}).");
         }
 
         using var noGrad = no_grad();
         foreach (var (name, parameter) in parameters)
         {
-            var entry = available[name].Entries[name];
+            var (file, tensorName) = available[name];
+            var entry = file.Entries[tensorName];
             if (!entry.Shape.SequenceEqual(parameter.shape))
             {
-                throw new InvalidDataException($"Tensor '{name}' has shape {entry.ShapeText} in {available[name].Path}, but the model expects [{string.Join(", ", parameter.shape)}].");
+                throw new InvalidDataException($"Tensor '{tensorName}' has shape {entry.ShapeText} in {file.Path}, but the model expects [{string.Join(", ", parameter.shape)}].");
             }
 
-            using var loaded = available[name].ReadFloat32(name);
+            using var loaded = file.ReadFloat32(tensorName);
             parameter.copy_(loaded);
         }
     }

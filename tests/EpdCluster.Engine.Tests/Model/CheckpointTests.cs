@@ -63,7 +63,7 @@ public sealed class CheckpointTests : IDisposable
         var names = model.state_dict().Keys.ToHashSet();
 
         Assert.Contains("vision_tower.embeddings.patch_embedding.weight", names);
-        Assert.Contains("vision_tower.embeddings.position_embedding", names);
+        Assert.Contains("vision_tower.embeddings.position_embedding.weight", names);
         Assert.Contains("vision_tower.encoder.layers.3.self_attn.q_proj.weight", names);
         Assert.Contains("vision_tower.encoder.layers.0.mlp.fc1.weight", names);
         Assert.Contains("vision_tower.post_layernorm.weight", names);
@@ -76,6 +76,7 @@ public sealed class CheckpointTests : IDisposable
         Assert.Contains("language_model.model.norm.weight", names);
         Assert.Contains("language_model.lm_head.weight", names);
         Assert.Equal([64, 256], model.state_dict()["language_model.model.layers.0.self_attn.k_proj.weight"].shape); // 2 KV heads × 32
+        Assert.DoesNotContain(names, n => n.Contains("._", StringComparison.Ordinal)); // no private field registered twice
     }
 
     [Fact]
