@@ -19,15 +19,7 @@ public static class ModelCheckpoint
     /// <summary>Loads config and weights from <paramref name="directory"/> into a new model in eval mode.</summary>
     public static MultimodalModel Load(string directory)
     {
-        var configPath = System.IO.Path.Combine(directory, ConfigFileName);
-        if (!File.Exists(configPath))
-        {
-            throw new FileNotFoundException($"Model directory {directory} has no {ConfigFileName}.", configPath);
-        }
-
-        var json = JsonNode.Parse(File.ReadAllText(configPath))?.AsObject() ?? throw new InvalidDataException($"{configPath} is empty.");
-        var llava = LlavaCheckpointLayout.Matches(json);
-        var config = llava ? LlavaCheckpointLayout.Translate(json, System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(directory))) : EpdModelConfig.Load(configPath);
+        var (config, llava) = ReadConfig(directory);
         var model = new MultimodalModel(config);
         try
         {
@@ -40,6 +32,21 @@ public static class ModelCheckpoint
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The model configuration of a checkpoint directory, in this engine's layout or LLaVA-1.5's (translated).</summary>
+    public static (EpdModelConfig Config, bool IsLlava) ReadConfig(string directory)
+    {
+        var configPath = System.IO.Path.Combine(directory, ConfigFileName);
+        if (!File.Exists(configPath))
+        {
+            throw new FileNotFoundException($"Model directory {directory} has no {ConfigFileName}.", configPath);
+        }
+
+        var json = JsonNode.Parse(File.ReadAllText(configPath))?.AsObject() ?? throw new InvalidDataException($"{configPath} is empty.");
+        return LlavaCheckpointLayout.Matches(json)
+            ? (LlavaCheckpointLayout.Translate(json, System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(directory))), true)
+            : (EpdModelConfig.Load(configPath), false);
     }
 
     /// <summary>
