@@ -33,7 +33,7 @@ internal static class CompletionsApi
         try
         {
             var request = await reader.ReadAsync<CompletionRequest>(http.Request, http.RequestAborted);
-            var settings = GenerationSettings.Read(request, request.MaxTokens ?? DefaultMaxTokens, "max_tokens", model, limits);
+            var settings = GenerationSettings.Read(request, request.MaxTokens ?? Math.Min(DefaultMaxTokens, limits.MaxTokensLimit), "max_tokens", model, limits);
             var prompt = ReadPrompt(request);
             var run = await pipeline.StartAsync(http, IdPrefix, settings, id => prompts.BuildCompletion(id, prompt, settings));
             if (settings.Stream)
