@@ -5,6 +5,8 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.AddEpdGateway();
 
 var app = builder.Build();
+app.UseOpenAiErrors();
 app.MapHealthApi();
 app.MapAdminApi();
+app.MapOpenAiApi();
 app.Run();

@@ -1,27 +1,46 @@
 using System.Text.Json.Serialization;
 using EpdCluster.Abstractions;
+using EpdCluster.Engine.Serving;
+using EpdCluster.Gateway.Serving;
 using EpdCluster.Runtime.Hosting;
 
 namespace EpdCluster.Gateway.Hosting;
 
 internal static class GatewayHostingExtensions
 {
-    /// <summary>Reads <c>Epd:Gateway</c> and composes either an all-in-one worker or a cluster client.</summary>
+    /// <summary>
+    /// Reads <c>Epd:Gateway</c> and composes either an all-in-one worker with the embedded engine as backend, or a
+    /// cluster client; then the OpenAI API over that backend.
+    /// </summary>
     public static WebApplicationBuilder AddEpdGateway(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
-        builder.Services.AddSingleton(options);
+        options.Validate();
         if (options.EmbeddedWorker)
         {
             builder.AddEpdWorker([.. WorkerRoles.All]);
+            builder.AddEmbeddedBackend();
         }
         else
         {
             builder.AddEpdClusterClient();
+            builder.Services.AddSingleton<IGenerationBackend, UnavailableBackend>();
         }
 
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower)));
+        return builder.AddOpenAiApi(options);
+    }
+
+    /// <summary>Reads <c>Epd:Engine</c> and registers the engine that loads in the background as the backend.</summary>
+    private static WebApplicationBuilder AddEmbeddedBackend(this WebApplicationBuilder builder)
+    {
+        var engine = builder.Configuration.GetSection(EngineOptions.SectionName).Get<EngineOptions>() ?? new EngineOptions();
+        engine.Validate();
+        builder.Services.AddSingleton(engine);
+        builder.Services.AddSingleton<EmbeddedBackend>();
+        builder.Services.AddSingleton<IGenerationBackend>(services => services.GetRequiredService<EmbeddedBackend>());
+        builder.Services.AddHostedService(services => services.GetRequiredService<EmbeddedBackend>());
         return builder;
     }
 }

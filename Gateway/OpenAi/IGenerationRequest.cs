@@ -1,0 +1,28 @@
+using System.Text.Json;
+using EpdCluster.Gateway.OpenAi.Contracts;
+
+namespace EpdCluster.Gateway.OpenAi;
+
+/// <summary>The parameters chat and legacy completions share, validated once by <see cref="GenerationSettings.Read"/>.</summary>
+internal interface IGenerationRequest
+{
+    string? Model { get; }
+
+    bool? Stream { get; }
+
+    StreamOptionsRequest? StreamOptions { get; }
+
+    double? Temperature { get; }
+
+    double? TopP { get; }
+
+    int? TopK { get; }
+
+    long? Seed { get; }
+
+    JsonElement? Stop { get; }
+
+    int? N { get; }
+
+    bool? IgnoreEos { get; }
+}

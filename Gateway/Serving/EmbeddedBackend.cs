@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using EpdCluster.Engine.Model;
+using EpdCluster.Engine.Serving;
+using EpdCluster.Engine.Text;
+
+namespace EpdCluster.Gateway.Serving;
+
+/// <summary>
+/// The all-in-one backend: one <see cref="AggregatedEngine"/> in the gateway's process. The model loads in the
+/// background when the host starts, so <c>/health</c> answers at once and <c>/ready</c> turns 200 when it is
+/// loaded; a model that fails to load stops the process.
+/// </summary>
+internal sealed partial class EmbeddedBackend(
+    ModelOptions modelOptions,
+    EngineOptions engineOptions,
+    IHostApplicationLifetime lifetime,
+    ILogger<EmbeddedBackend> logger) : IGenerationBackend, IHostedService, IDisposable
+{
+    private Task _loading = Task.CompletedTask;
+    private volatile AggregatedEngine? _engine;
+    private MultimodalModel? _model;
+
+    /// <summary>The engine's load (running and waiting sequences, free KV blocks), or null while loading.</summary>
+    internal LlmEngineStats? EngineStats => _engine?.Llm.Stats;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loading = Task.Run(Load, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => _loading.WaitAsync(cancellationToken);
+
+    public ValueTask<BackendStatus> GetStatusAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_engine is null
+            ? BackendStatus.NotReady(BackendUnavailableException.ModelLoadingCode, LoadingMessage)
+            : BackendStatus.Ready);
+
+    public async IAsyncEnumerable<GeneratedToken> GenerateAsync(GenerationInput input, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var engine = _engine ?? throw new BackendUnavailableException(BackendUnavailableException.ModelLoadingCode, LoadingMessage);
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var tokens = engine.GenerateAsync(input.Prompt, input.Images, input.Sampling, abort.Token).GetAsyncEnumerator();
+        try
+        {
+            while (await tokens.MoveNextAsync())
+            {
+                yield return tokens.Current;
+            }
+        }
+        finally
+        {
+            // A caller that stops reading early (a stop string, a failed write) must abort the sequence, not
+            // leave it generating: the engine aborts on cancellation, and does nothing once the stream ended.
+            await abort.CancelAsync();
+            await tokens.DisposeAsync();
+        }
+    }
+
+    public void Dispose()
+    {
+        _engine?.Dispose();
+        _model?.Dispose();
+    }
+
+    private string LoadingMessage => $"The model '{modelOptions.Name}' is still loading; retry when GET /ready answers 200.";
+
+    private void Load()
+    {
+        LogLoading(logger, modelOptions.Name);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            _model = modelOptions.Load();
+            var engine = new AggregatedEngine(_model, engineOptions, VocabularyRules.ForTokenizer(EpdTokenizer.Shared));
+            _engine = engine;
+            LogLoaded(logger, modelOptions.Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, engine.Llm.Stats.TotalBlocks, engine.Llm.MaxModelLength);
+        }
+        catch (Exception e)
+        {
+            LogLoadFailed(logger, e, modelOptions.Name);
+            Environment.ExitCode = 1;
+            lifetime.StopApplication();
+        }
+    }
+}
