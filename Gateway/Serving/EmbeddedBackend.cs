@@ -2,24 +2,23 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using EpdCluster.Engine.Model;
 using EpdCluster.Engine.Serving;
-using EpdCluster.Engine.Text;
+using EpdCluster.Runtime.Workers;
 
 namespace EpdCluster.Gateway.Serving;
 
 /// <summary>
-/// The all-in-one backend: one <see cref="AggregatedEngine"/> in the gateway's process. The model loads in the
+/// The all-in-one backend: the embedded worker's <see cref="AggregatedEngine"/>, in the gateway's process. The model loads in the
 /// background when the host starts, so <c>/health</c> answers at once and <c>/ready</c> turns 200 when it is
 /// loaded; a model that fails to load stops the process.
 /// </summary>
 internal sealed partial class EmbeddedBackend(
     ModelOptions modelOptions,
-    EngineOptions engineOptions,
+    WorkerEngineHost workerEngine,
     IHostApplicationLifetime lifetime,
-    ILogger<EmbeddedBackend> logger) : IGenerationBackend, IHostedService, IDisposable
+    ILogger<EmbeddedBackend> logger) : IGenerationBackend, IHostedService
 {
     private Task _loading = Task.CompletedTask;
     private volatile AggregatedEngine? _engine;
-    private MultimodalModel? _model;
 
     /// <summary>The engine's load (running and waiting sequences, free KV blocks), or null while loading.</summary>
     internal LlmEngineStats? EngineStats => _engine?.Llm.Stats;
@@ -58,12 +57,6 @@ internal sealed partial class EmbeddedBackend(
         }
     }
 
-    public void Dispose()
-    {
-        _engine?.Dispose();
-        _model?.Dispose();
-    }
-
     private string LoadingMessage => $"The model '{modelOptions.Name}' is still loading; retry when GET /ready answers 200.";
 
     private void Load()
@@ -72,8 +65,8 @@ internal sealed partial class EmbeddedBackend(
         var started = Stopwatch.GetTimestamp();
         try
         {
-            _model = modelOptions.Load();
-            var engine = new AggregatedEngine(_model, engineOptions, VocabularyRules.ForTokenizer(EpdTokenizer.Shared));
+            // The embedded worker's engine: one model in this process, shared by its grains and this backend.
+            var engine = workerEngine.Engine;
             _engine = engine;
             LogLoaded(logger, modelOptions.Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, engine.Llm.Stats.TotalBlocks, engine.Llm.MaxModelLength);
         }

@@ -68,7 +68,7 @@ public sealed record EpdModelConfig
     /// <summary>Writes <c>config.json</c> through a temporary file, so a concurrent reader never sees half of it.</summary>
     public void Save(string path)
     {
-        var temp = path + ".tmp-" + Environment.ProcessId;
+        var temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
         File.WriteAllText(temp, JsonSerializer.Serialize(this, JsonOptions));
         File.Move(temp, path, overwrite: true);
     }

@@ -142,7 +142,7 @@ public sealed class SafetensorsFile
 
         var headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
         var padded = (headerBytes.Length + 7) / 8 * 8; // the format pads the header with spaces to 8-byte alignment
-        var temp = path + ".tmp-" + Environment.ProcessId;
+        var temp = path + ".tmp-" + Guid.NewGuid().ToString("N");
         using (var stream = File.Create(temp))
         {
             Span<byte> lengthBytes = stackalloc byte[8];

@@ -8,13 +8,33 @@ using Microsoft.Extensions.Logging;
 namespace EpdCluster.Runtime.Hosting;
 
 /// <summary>Checks libtorch before the worker takes work, then logs that the worker is up.</summary>
-internal sealed partial class WorkerStartup(WorkerIdentity identity, EngineOptions engineOptions, WorkerEngineHost engine, ILogger<WorkerStartup> logger) : IHostedService
+internal sealed partial class WorkerStartup(
+    WorkerIdentity identity,
+    EngineOptions engineOptions,
+    WorkerEngineHost engine,
+    IHostApplicationLifetime lifetime,
+    ILogger<WorkerStartup> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var torch = TorchRuntime.Initialize(engineOptions.TorchThreads);
-        var loaded = engine.Engine; // load the weights now, not on the first request
-        LogWorkerStarted(logger, identity.WorkerId, WorkerRoles.Format(identity.Roles), engine.ModelId, loaded.Llm.Stats.TotalBlocks, torch.TorchSharpVersion, torch.IntraOpThreads);
+
+        // Load the weights now, not on the first request, but off the start-up path: the worker joins the cluster
+        // at once and reports a KV pool (so routing uses it) only when loaded.
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                var loaded = engine.Engine;
+                LogWorkerStarted(logger, identity.WorkerId, WorkerRoles.Format(identity.Roles), engine.ModelId, loaded.Llm.Stats.TotalBlocks, torch.TorchSharpVersion, torch.IntraOpThreads);
+            }
+            catch (Exception e)
+            {
+                LogLoadFailed(logger, e, identity.WorkerId, engine.ModelId);
+                Environment.ExitCode = 1;
+                lifetime.StopApplication();
+            }
+        }, CancellationToken.None);
         return Task.CompletedTask;
     }
 
@@ -22,4 +42,7 @@ internal sealed partial class WorkerStartup(WorkerIdentity identity, EngineOptio
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} started with roles {Roles}, model {Model}, {KvBlocks} KV blocks (TorchSharp {TorchSharpVersion}, {Threads} threads)")]
     private static partial void LogWorkerStarted(ILogger logger, string workerId, string roles, string model, int kvBlocks, string torchSharpVersion, int threads);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Worker {WorkerId} could not load model {Model}; stopping")]
+    private static partial void LogLoadFailed(ILogger logger, Exception exception, string workerId, string model);
 }
