@@ -178,7 +178,9 @@ internal sealed class KvClientConnection : IAsyncDisposable
     private KvTransferException Lost(long requestId, string reason, Exception? inner = null)
     {
         var message = $"KV transfer {requestId} to {Remote} failed: {reason}.";
-        return inner is null ? new KvTransferException(requestId, message) : new KvTransferException(requestId, message, inner);
+        return inner is null
+            ? new KvTransferException(requestId, message) { ConnectionLost = true }
+            : new KvTransferException(requestId, message, inner) { ConnectionLost = true };
     }
 
     public async ValueTask DisposeAsync()

@@ -32,7 +32,8 @@ public sealed partial class KvTransferClient : IAsyncDisposable
     /// bytes) to the receiver at <paramref name="target"/> and returns once it acknowledged them. Throws
     /// <see cref="KvTransferException"/> with the receiver's reason (refused, checksum mismatch) or the connection's
     /// (lost), and <see cref="TimeoutException"/> when no Ack comes within <see cref="TransferOptions.AckTimeout"/>.
-    /// A stale connection found broken before the first frame went out is reopened once, transparently.
+    /// When a reused connection turns out dead (the receiver restarted since), the transfer is sent once more on a new
+    /// one: without an Ack the receiver holds nothing, and frame 0 restarts a transfer.
     /// </summary>
     public async Task SendAsync(IPEndPoint target, KvTransfer transfer, ReadOnlyMemory<byte> blocks, CancellationToken cancellationToken = default)
     {
@@ -41,19 +42,15 @@ public sealed partial class KvTransferClient : IAsyncDisposable
         KvFraming.Check(transfer, blocks.Length);
         for (var attempt = 0; ; attempt++)
         {
-            var connection = await GetConnectionAsync(target, cancellationToken).ConfigureAwait(false);
+            var (connection, reused) = await GetConnectionAsync(target, cancellationToken).ConfigureAwait(false);
             try
             {
                 await SendOnAsync(connection, transfer, blocks, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (StaleConnectionException e) when (attempt == 0)
+            catch (KvTransferException e) when (e.ConnectionLost && reused && attempt == 0)
             {
-                LogReconnecting(_logger, target, e.InnerException!.Message);
-            }
-            catch (StaleConnectionException e)
-            {
-                throw e.InnerException!;
+                LogReconnecting(_logger, target, e.Message);
             }
         }
     }
@@ -64,12 +61,11 @@ public sealed partial class KvTransferClient : IAsyncDisposable
         var reply = connection.Register(requestId);
         try
         {
-            var sent = 0;
             foreach (var (header, payload) in KvFraming.Split(transfer, blocks, _options.FrameBlocks))
             {
                 if (reply.IsCompleted)
                 {
-                    // The receiver already answered (an Error): stop streaming the rest.
+                    // The receiver already answered (an Error) or the connection broke: stop streaming the rest.
                     break;
                 }
 
@@ -81,16 +77,7 @@ public sealed partial class KvTransferClient : IAsyncDisposable
 
                 // Hash outside the connection's write lock, so other transfers keep the wire busy meanwhile.
                 var sealedHeader = FrameWriter.Seal(header, payload.Span);
-                try
-                {
-                    await connection.WriteAsync(sealedHeader, payload, cancellationToken).ConfigureAwait(false);
-                }
-                catch (KvTransferException e) when (sent == 0)
-                {
-                    throw new StaleConnectionException(e);
-                }
-
-                sent++;
+                await connection.WriteAsync(sealedHeader, payload, cancellationToken).ConfigureAwait(false);
             }
 
             await WaitForReplyAsync(connection, transfer, reply, cancellationToken).ConfigureAwait(false);
@@ -139,11 +126,12 @@ public sealed partial class KvTransferClient : IAsyncDisposable
         }
     }
 
-    private async Task<KvClientConnection> GetConnectionAsync(IPEndPoint target, CancellationToken cancellationToken)
+    /// <summary>An open connection to <paramref name="target"/>, and whether it was opened before this call.</summary>
+    private async Task<(KvClientConnection Connection, bool Reused)> GetConnectionAsync(IPEndPoint target, CancellationToken cancellationToken)
     {
         if (_connections.TryGetValue(target, out var existing) && !existing.IsBroken)
         {
-            return existing;
+            return (existing, true);
         }
 
         await _connectLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -153,7 +141,7 @@ public sealed partial class KvTransferClient : IAsyncDisposable
             {
                 if (!existing.IsBroken)
                 {
-                    return existing;
+                    return (existing, true);
                 }
 
                 _connections.TryRemove(target, out _);
@@ -163,7 +151,7 @@ public sealed partial class KvTransferClient : IAsyncDisposable
             var connection = await KvClientConnection.ConnectAsync(target, _options.FrameLimits, _options.ConnectTimeout, _options.AckTimeout, cancellationToken).ConfigureAwait(false);
             _connections[target] = connection;
             LogConnected(_logger, target);
-            return connection;
+            return (connection, false);
         }
         finally
         {
@@ -186,7 +174,4 @@ public sealed partial class KvTransferClient : IAsyncDisposable
 
         _connections.Clear();
     }
-
-    /// <summary>The connection turned out dead before this transfer put anything on it: safe to retry on a new one.</summary>
-    private sealed class StaleConnectionException(KvTransferException inner) : Exception(inner.Message, inner);
 }

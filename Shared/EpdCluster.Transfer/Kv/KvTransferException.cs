@@ -16,4 +16,7 @@ public sealed class KvTransferException : IOException
     }
 
     public long RequestId { get; }
+
+    /// <summary>The connection broke (as opposed to the receiver answering Error): the receiver never acknowledged.</summary>
+    public bool ConnectionLost { get; init; }
 }
