@@ -1,6 +1,5 @@
 using System.Text.Json.Serialization;
 using EpdCluster.Abstractions;
-using EpdCluster.Engine.Serving;
 using EpdCluster.Gateway.Serving;
 using EpdCluster.Runtime.Hosting;
 
@@ -24,7 +23,7 @@ internal static class GatewayHostingExtensions
         else
         {
             builder.AddEpdClusterClient();
-            builder.Services.AddSingleton<IGenerationBackend, UnavailableBackend>();
+            builder.Services.AddSingleton<IGenerationBackend, ClusterBackend>();
         }
 
         builder.Services.ConfigureHttpJsonOptions(json =>
@@ -32,12 +31,9 @@ internal static class GatewayHostingExtensions
         return builder.AddOpenAiApi(options);
     }
 
-    /// <summary>Reads <c>Epd:Engine</c> and registers the engine that loads in the background as the backend.</summary>
+    /// <summary>Registers the embedded worker's engine, which loads in the background, as the backend.</summary>
     private static WebApplicationBuilder AddEmbeddedBackend(this WebApplicationBuilder builder)
     {
-        var engine = builder.Configuration.GetSection(EngineOptions.SectionName).Get<EngineOptions>() ?? new EngineOptions();
-        engine.Validate();
-        builder.Services.AddSingleton(engine);
         builder.Services.AddSingleton<EmbeddedBackend>();
         builder.Services.AddSingleton<IGenerationBackend>(services => services.GetRequiredService<EmbeddedBackend>());
         builder.Services.AddHostedService(services => services.GetRequiredService<EmbeddedBackend>());

@@ -12,7 +12,7 @@ public sealed class ClientModeGatewayFixture : InProcessGatewayHost
     /// <summary>What the throwing route's exception says; it must never reach a client.</summary>
     public const string SecretDetail = "connection string Password=hunter2";
 
-    internal override IGenerationBackend CreateBackend() => new UnavailableBackend();
+    internal override IGenerationBackend CreateBackend() => new NoWorkersBackend();
 
     protected override void MapTestRoutes(WebApplication app) =>
         app.MapGet(ThrowingPath, IResult () => throw new InvalidOperationException(SecretDetail));

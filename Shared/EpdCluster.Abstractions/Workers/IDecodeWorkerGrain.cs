@@ -14,7 +14,7 @@ public interface IDecodeWorkerGrain : IGrainWithStringKey
 
     /// <summary>Tells the worker the request's KV blocks wait in Redis (Redis transport, or the direct channel's fallback): pull them.</summary>
     [Alias("KvStored")]
-    Task KvStored(long requestId);
+    Task KvStored(long requestId, int blockCount);
 
     /// <summary>Tells the worker the KV hand-off for a request failed, so it stops waiting and frees the reservation.</summary>
     [Alias("TransferFailed")]

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+using EpdCluster.Engine.Model;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
@@ -10,6 +12,10 @@ public static class ClientHostingExtensions
     public static IHostApplicationBuilder AddEpdClusterClient(this IHostApplicationBuilder builder)
     {
         var cluster = builder.Configuration.ReadEpdClusterOptions();
+        var model = builder.Configuration.GetSection(ModelOptions.SectionName).Get<ModelOptions>() ?? new ModelOptions();
+        model.Validate();
+        builder.Services.AddEpdDataPlane(cluster, builder.Configuration.ReadTransferOptions(), model);
+        builder.Services.AddEpdClusterGeneration(model);
         builder.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o =>

@@ -40,6 +40,8 @@ public static class WorkerHostingExtensions
         builder.Services.AddSingleton(engine);
         builder.Services.AddSingleton(_ => new WorkerEngineHost(model, engine));
         builder.Services.AddSingleton<WorkerTransferEndpoint>();
+        builder.Services.AddEpdDataPlane(cluster, builder.Configuration.ReadTransferOptions(), model);
+        builder.Services.AddEpdWorkerDataPlane();
         builder.Services.AddHostedService<WorkerStartup>();
         builder.Services.AddHostedService<WorkerHeartbeat>();
         builder.UseOrleans(silo =>

@@ -12,6 +12,9 @@ public sealed class KvArrivals
 
     public void Expect(long requestId) => Get(requestId);
 
+    /// <summary>True while a reservation here waits for (or has received) the request's KV blocks.</summary>
+    public bool IsExpected(long requestId) => _pending.ContainsKey(requestId);
+
     public void Arrived(long requestId) => Get(requestId).TrySetResult();
 
     public void Failed(long requestId, string reason) =>
