@@ -48,7 +48,7 @@ internal static class ChatCompletionsApi
                 run.Created,
                 model.Id,
                 [new ChatCompletionChoice(0, new ChatCompletionMessage(completion.Text), completion.FinishReason!)],
-                CompletionUsage.Uncached(run.PromptTokens, completion.CompletionTokens));
+                CompletionUsage.Of(run, completion.CompletionTokens));
             return TypedResults.Json(response, OpenAiJson.Options);
         }
         catch (OpenAiException e)

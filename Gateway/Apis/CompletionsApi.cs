@@ -47,7 +47,7 @@ internal static class CompletionsApi
                 run.Created,
                 model.Id,
                 [new TextCompletionChoice(completion.Text, 0, completion.FinishReason)],
-                CompletionUsage.Uncached(run.PromptTokens, completion.CompletionTokens));
+                CompletionUsage.Of(run, completion.CompletionTokens));
             return TypedResults.Json(response, OpenAiJson.Options);
         }
         catch (OpenAiException e)

@@ -65,7 +65,7 @@ internal sealed partial class CompletionPipeline(
                 throw new InvalidOperationException($"The text stream of {id} ended before its last delta.");
             }
 
-            var run = new CompletionRun(id, created, input.Prompt.Ids.Length, deltas, lease);
+            var run = new CompletionRun(id, created, input.Prompt.Ids.Length, input.Report, deltas, lease);
             http.Response.RegisterForDisposeAsync(run);
             LogStarted(logger, id, input.Prompt.Ids.Length, input.Images.Count, input.Sampling.MaxTokens);
             return run;

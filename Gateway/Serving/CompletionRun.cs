@@ -11,6 +11,7 @@ internal sealed class CompletionRun(
     string id,
     long createdUnixSeconds,
     int promptTokens,
+    GenerationReport report,
     IAsyncEnumerator<TextDelta> deltas,
     AdmissionLease lease) : IAsyncDisposable
 {
@@ -22,6 +23,9 @@ internal sealed class CompletionRun(
 
     /// <summary>Prompt tokens, image placeholder tokens included (usage's <c>prompt_tokens</c>).</summary>
     public int PromptTokens { get; } = promptTokens;
+
+    /// <summary>Prompt tokens served from a cache (usage's <c>prompt_tokens_details.cached_tokens</c>).</summary>
+    public int CachedPromptTokens => report.CachedPromptTokens;
 
     /// <summary>
     /// The deltas, starting with the one already read; backend failures come out as <see cref="OpenAiException"/>.

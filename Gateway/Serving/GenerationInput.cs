@@ -15,4 +15,8 @@ internal sealed record GenerationInput(
     PromptTokens Prompt,
     IReadOnlyList<PreprocessedImage> Images,
     IReadOnlyList<string> ImageHashes,
-    SamplingParams Sampling);
+    SamplingParams Sampling)
+{
+    /// <summary>What the backend reports about the request as it runs (cache hits for usage).</summary>
+    public GenerationReport Report { get; } = new();
+}

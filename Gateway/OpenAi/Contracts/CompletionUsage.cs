@@ -12,6 +12,7 @@ internal sealed record CompletionUsage(
     [JsonPropertyOrder(1)]
     public int TotalTokens => PromptTokens + CompletionTokens;
 
-    /// <summary>Usage with no cached prompt tokens: no backend reports cache hits yet.</summary>
-    public static CompletionUsage Uncached(int promptTokens, int completionTokens) => new(promptTokens, completionTokens, new PromptTokensDetails(0));
+    /// <summary>Usage of a run: its prompt tokens, those the backend served from a cache, and the generated ones.</summary>
+    public static CompletionUsage Of(Serving.CompletionRun run, int completionTokens) =>
+        new(run.PromptTokens, completionTokens, new PromptTokensDetails(run.CachedPromptTokens));
 }

@@ -2,5 +2,5 @@ using System.Text.Json.Serialization;
 
 namespace EpdCluster.Gateway.OpenAi.Contracts;
 
-/// <summary><c>cached_tokens</c>: prompt tokens served from a cache (0 until a backend reports cache hits).</summary>
+/// <summary><c>cached_tokens</c>: prompt tokens served from a cache (image tokens whose encoder output the token cache already held).</summary>
 internal sealed record PromptTokensDetails([property: JsonPropertyName("cached_tokens")] int CachedTokens);

@@ -13,7 +13,7 @@ internal sealed class ChatChunkFactory(string model) : ICompletionChunkFactory
     public object Finish(CompletionRun run, string finishReason) => Chunk(run, new ChatDelta(null, null), finishReason);
 
     public object Usage(CompletionRun run, int completionTokens) =>
-        new ChatCompletionChunk(run.Id, run.Created, model, [], CompletionUsage.Uncached(run.PromptTokens, completionTokens));
+        new ChatCompletionChunk(run.Id, run.Created, model, [], CompletionUsage.Of(run, completionTokens));
 
     private ChatCompletionChunk Chunk(CompletionRun run, ChatDelta delta, string? finishReason) =>
         new(run.Id, run.Created, model, [new ChatChunkChoice(0, delta, finishReason)]);

@@ -13,7 +13,7 @@ internal sealed class TextCompletionChunkFactory(string model) : ICompletionChun
     public object Finish(CompletionRun run, string finishReason) => Chunk(run, string.Empty, finishReason);
 
     public object Usage(CompletionRun run, int completionTokens) =>
-        new TextCompletionResponse(run.Id, run.Created, model, [], CompletionUsage.Uncached(run.PromptTokens, completionTokens));
+        new TextCompletionResponse(run.Id, run.Created, model, [], CompletionUsage.Of(run, completionTokens));
 
     private TextCompletionResponse Chunk(CompletionRun run, string text, string? finishReason) =>
         new(run.Id, run.Created, model, [new TextCompletionChoice(text, 0, finishReason)], Usage: null);

@@ -1,0 +1,162 @@
+using System.Text.Json.Nodes;
+
+namespace EpdCluster.Cluster.Tests;
+
+/// <summary>
+/// The invariant of the product: with greedy sampling, the disaggregated cluster answers exactly what the aggregated
+/// engine answers — through the real gateway, silo processes, Redis and KV transfer.
+/// </summary>
+public sealed class DisaggregatedPathTests(DisaggregatedClusterFixture cluster) : IClassFixture<DisaggregatedClusterFixture>
+{
+    private static readonly string Wide = TestImages.DataUrl(500, 300, seed: 1);
+    private static readonly string Tall = TestImages.DataUrl(200, 900, seed: 2, SkiaSharp.SKEncodedImageFormat.Jpeg);
+    private static readonly string Small = TestImages.DataUrl(64, 64, seed: 3);
+    private static readonly string Square = TestImages.DataUrl(448, 448, seed: 4);
+
+    public static TheoryData<string> Cases => [.. RequestCases().Keys];
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Greedy_tokens_of_the_cluster_equal_the_aggregated_engine(string name)
+    {
+        var request = RequestCases()[name];
+
+        var expected = await ChatClient.CompleteAsync(cluster.Http, cluster.AllInOne.GatewayUrl, request);
+        var actual = await ChatClient.CompleteAsync(cluster.Http, cluster.Direct.GatewayUrl, request);
+
+        Assert.Equal(expected.Text, actual.Text);
+        Assert.Equal(expected.PromptTokens, actual.PromptTokens);
+        Assert.Equal(expected.CompletionTokens, actual.CompletionTokens);
+        Assert.Equal("length", actual.FinishReason);
+
+        // The direct channel carried the KV: the prefill worker never fell back to Redis.
+        Assert.DoesNotContain(File.ReadLines(Path.Combine(cluster.Direct.LogsDirectory, "prefill-1.log")), line => line.Contains("falling back to Redis", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_redis_kv_transport_yields_the_same_tokens()
+    {
+        foreach (var name in new[] { "short text", "one wide image" })
+        {
+            var request = RequestCases()[name];
+            var expected = await ChatClient.CompleteAsync(cluster.Http, cluster.AllInOne.GatewayUrl, request);
+            var actual = await ChatClient.CompleteAsync(cluster.Http, cluster.RedisTransport.GatewayUrl, request);
+            Assert.Equal(expected.Text, actual.Text);
+        }
+    }
+
+    [Fact]
+    public async Task A_repeated_image_is_a_token_cache_hit_that_skips_encoding()
+    {
+        var image = TestImages.DataUrl(640, 480, seed: 99);
+        var request = ChatClient.Request([ChatClient.User("Describe this picture.", image)], maxTokens: 6);
+
+        var first = await ChatClient.CompleteAsync(cluster.Http, cluster.Direct.GatewayUrl, request);
+        var encodedAfterFirst = await EncodedTilesAsync();
+        var second = await ChatClient.CompleteAsync(cluster.Http, cluster.Direct.GatewayUrl, ChatClient.Request([ChatClient.User("What colour dominates?", image)], maxTokens: 6));
+        var encodedAfterSecond = await EncodedTilesAsync();
+
+        Assert.Equal(0, first.CachedTokens);
+        Assert.True(second.CachedTokens > 0, "the second request's image tokens came from the cache");
+        Assert.Equal(0, second.CachedTokens % 16);
+        Assert.Equal(encodedAfterFirst, encodedAfterSecond);
+
+        var again = await ChatClient.CompleteAsync(cluster.Http, cluster.Direct.GatewayUrl, request);
+        Assert.Equal(first.Text, again.Text);
+    }
+
+    [Fact]
+    public async Task Tiles_of_one_image_are_encoded_on_both_encode_workers()
+    {
+        var before = await EncodedTilesByWorkerAsync();
+        await ChatClient.CompleteAsync(cluster.Http, cluster.Direct.GatewayUrl, ChatClient.Request([ChatClient.User("Look.", TestImages.DataUrl(900, 600, seed: 77))], maxTokens: 2));
+        var after = await EncodedTilesByWorkerAsync(until: counts => counts.Sum(kv => kv.Value) > before.Sum(kv => kv.Value));
+
+        Assert.All(new[] { "encode-1", "encode-2" }, worker => Assert.True(after[worker] > before[worker], $"{worker} encoded no tile"));
+    }
+
+    [Fact]
+    public async Task Cancelling_mid_stream_frees_every_kv_block_on_prefill_and_decode()
+    {
+        var request = ChatClient.Request([ChatClient.User("Tell me a very long story about " + string.Join(' ', Enumerable.Repeat("clusters", 50)))], maxTokens: 3000);
+        request["stream"] = true;
+        using (var message = new HttpRequestMessage(HttpMethod.Post, new Uri(cluster.Direct.GatewayUrl, "/v1/chat/completions")) { Content = JsonContent(request) })
+        using (var response = await cluster.Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead))
+        {
+            response.EnsureSuccessStatusCode();
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            for (var events = 0; events < 10;)
+            {
+                var line = await reader.ReadLineAsync();
+                Assert.NotNull(line);
+                events += line.StartsWith("data: ", StringComparison.Ordinal) ? 1 : 0;
+            }
+
+            await Task.Delay(1200); // one heartbeat
+            var decode = (await WorkersAsync()).Single(w => w!["workerId"]!.GetValue<string>() == "decode-1")!["load"]!;
+            Assert.True(decode["freeKvBlocks"]!.GetValue<int>() < decode["totalKvBlocks"]!.GetValue<int>(), "decode holds blocks mid-stream");
+        }
+
+        // Disconnected: every worker's pool returns to full, with nothing running.
+        JsonArray workers = [];
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            workers = await WorkersAsync();
+            if (workers.All(w => w!["load"]!["freeKvBlocks"]!.GetValue<int>() == w["load"]!["totalKvBlocks"]!.GetValue<int>() && w["load"]!["runningRequests"]!.GetValue<int>() == 0))
+            {
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.All(workers, w => Assert.Equal(w!["load"]!["totalKvBlocks"]!.GetValue<int>(), w["load"]!["freeKvBlocks"]!.GetValue<int>()));
+        Assert.All(workers, w => Assert.Equal(0, w!["load"]!["runningRequests"]!.GetValue<int>()));
+    }
+
+    private static Dictionary<string, JsonObject> RequestCases()
+    {
+        var longText = string.Join(' ', Enumerable.Range(0, 180).Select(i => $"word{i % 37} and item {i}"));
+        return new()
+        {
+            ["short text"] = ChatClient.Request([ChatClient.User("Hello there!")], 12),
+            ["long text"] = ChatClient.Request([ChatClient.User(longText)], 12),
+            ["system and turns"] = ChatClient.Request([ChatClient.Message("system", "You are terse."), ChatClient.User("Hi"), ChatClient.Message("assistant", "Hello."), ChatClient.User("Count to three.")], 12),
+            ["one wide image"] = ChatClient.Request([ChatClient.User("What is in the image?", Wide)], 12),
+            ["one tall jpeg"] = ChatClient.Request([ChatClient.User("Describe it.", Tall)], 12),
+            ["one small image"] = ChatClient.Request([ChatClient.User("Colour?", Small)], 12),
+            ["three images"] = ChatClient.Request([ChatClient.User("Compare these.", Wide, Small, Square)], 12),
+            ["images and long text"] = ChatClient.Request([ChatClient.User(longText, Square, Tall)], 12),
+            ["image in an earlier turn"] = ChatClient.Request([ChatClient.User("Remember this.", Square), ChatClient.Message("assistant", "Done."), ChatClient.User("What did you see?")], 12),
+            ["non-ascii text"] = ChatClient.Request([ChatClient.User("Grüße aus Köln — 你好，世界 🙂")], 12),
+        };
+    }
+
+    private static StringContent JsonContent(JsonObject request) => new(request.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+
+    private async Task<JsonArray> WorkersAsync()
+    {
+        var json = JsonNode.Parse(await cluster.Http.GetStringAsync(new Uri(cluster.Direct.GatewayUrl, "/admin/cluster")))!;
+        return json["workers"]!.AsArray();
+    }
+
+    private async Task<long> EncodedTilesAsync() => (await EncodedTilesByWorkerAsync()).Values.Sum();
+
+    /// <summary>Encoded-tile counters of the encode workers, after at least one more heartbeat (optionally until a condition holds).</summary>
+    private async Task<Dictionary<string, long>> EncodedTilesByWorkerAsync(Func<Dictionary<string, long>, bool>? until = null)
+    {
+        Dictionary<string, long> counts = [];
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            await Task.Delay(1200); // heartbeats come every second
+            counts = (await WorkersAsync()).Where(w => w!["workerId"]!.GetValue<string>().StartsWith("encode", StringComparison.Ordinal))
+                .ToDictionary(w => w!["workerId"]!.GetValue<string>(), w => w!["load"]!["encodedTiles"]!.GetValue<long>());
+            if (until is null || until(counts))
+            {
+                break;
+            }
+        }
+
+        return counts;
+    }
+}
