@@ -173,10 +173,12 @@ internal sealed class KvServerConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs beside the read loop so one slow completion does not hold up other transfers on this connection.</summary>
+    /// <summary>
+    /// Runs beside the read loop once the sink's completion goes asynchronous, so a slow one does not hold up other
+    /// transfers on this connection; a completion that finishes synchronously is acked without a thread hop.
+    /// </summary>
     private async Task CompleteAsync(long requestId, CancellationToken token)
     {
-        await Task.Yield();
         FrameHeader reply;
         try
         {
