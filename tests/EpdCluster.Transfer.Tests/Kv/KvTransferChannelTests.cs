@@ -47,6 +47,18 @@ public sealed class KvTransferChannelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Blocks_in_memory_no_array_backs_arrive_intact()
+    {
+        var blocks = TestData.Bytes(11 * BytesPerBlock, seed: 11);
+        using var native = new UnmanagedMemory(blocks);
+        var landed = _sink.Reserve(2, blocks.Length);
+
+        await _client.SendAsync(_server.EndPoint, new KvTransfer(2, 11, BytesPerBlock), native.Memory);
+
+        Assert.Equal(blocks, landed);
+    }
+
+    [Fact]
     public async Task Concurrent_transfers_to_one_server_share_the_connection_and_all_arrive_intact()
     {
         var sends = Enumerable.Range(10, 6).Select(id =>
