@@ -66,6 +66,10 @@ internal sealed class KvServerConnection : IAsyncDisposable
                 }
             }
         }
+        catch (FrameTruncatedException e)
+        {
+            lostReason = $"the connection was lost inside a frame ({e.Message})";
+        }
         catch (FrameException e) when (e is not FrameChecksumException)
         {
             // The stream can no longer be parsed: say why if the sender still listens, then hang up.
