@@ -3,11 +3,13 @@ using EpdCluster.Bench;
 return args.FirstOrDefault() switch
 {
     "engine" => await EngineBenchmark.RunAsync(args[1..]),
+    "transfer" => await TransferBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
     Console.Error.WriteLine("usage: bench engine [--model epd-tiny|epd-small] [--quick]");
+    Console.Error.WriteLine("       bench transfer [--quick]");
     return 2;
 }

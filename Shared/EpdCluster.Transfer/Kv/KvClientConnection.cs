@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using EpdCluster.Transfer.Frames;
 
 namespace EpdCluster.Transfer.Kv;
@@ -90,14 +91,14 @@ internal sealed class KvClientConnection : IAsyncDisposable
             throw Lost(header.RequestId, reason);
         }
 
+        var prefixedHeader = FrameHeaderSerializer.SerializeWithPrefix(header);
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             // Not the caller's token: a frame cut in half would desynchronise every transfer on this connection.
-            using var timeout = new CancellationTokenSource(_writeTimeout);
-            await FrameWriter.WriteSealedAsync(_stream, header, payload, timeout.Token).ConfigureAwait(false);
+            await SendAsync(prefixedHeader, payload).WaitAsync(_writeTimeout, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (OperationCanceledException e)
+        catch (TimeoutException e)
         {
             Break($"a frame write stalled for {_writeTimeout} (the receiver stopped reading)");
             throw Lost(header.RequestId, BrokenReason!, e);
@@ -110,6 +111,25 @@ internal sealed class KvClientConnection : IAsyncDisposable
         finally
         {
             _writeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Header and payload in one gathered send when the payload is array-backed: the receiver wakes once per frame
+    /// instead of once for a lone header segment (the socket has Nagle off).
+    /// </summary>
+    private async Task SendAsync(byte[] prefixedHeader, ReadOnlyMemory<byte> payload)
+    {
+        if (!payload.IsEmpty && MemoryMarshal.TryGetArray(payload, out var segment))
+        {
+            await _socket.SendAsync([new ArraySegment<byte>(prefixedHeader), segment], SocketFlags.None).ConfigureAwait(false);
+            return;
+        }
+
+        await _stream.WriteAsync(prefixedHeader).ConfigureAwait(false);
+        if (!payload.IsEmpty)
+        {
+            await _stream.WriteAsync(payload).ConfigureAwait(false);
         }
     }
 

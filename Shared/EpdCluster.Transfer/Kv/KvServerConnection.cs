@@ -66,6 +66,10 @@ internal sealed class KvServerConnection : IAsyncDisposable
                 }
             }
         }
+        catch (FrameTruncatedException e)
+        {
+            lostReason = $"the connection was lost inside a frame ({e.Message})";
+        }
         catch (FrameException e) when (e is not FrameChecksumException)
         {
             // The stream can no longer be parsed: say why if the sender still listens, then hang up.
@@ -173,10 +177,12 @@ internal sealed class KvServerConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs beside the read loop so one slow completion does not hold up other transfers on this connection.</summary>
+    /// <summary>
+    /// Runs beside the read loop once the sink's completion goes asynchronous, so a slow one does not hold up other
+    /// transfers on this connection; a completion that finishes synchronously is acked without a thread hop.
+    /// </summary>
     private async Task CompleteAsync(long requestId, CancellationToken token)
     {
-        await Task.Yield();
         FrameHeader reply;
         try
         {

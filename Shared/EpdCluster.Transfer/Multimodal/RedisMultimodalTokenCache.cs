@@ -83,55 +83,77 @@ public sealed partial class RedisMultimodalTokenCache : IMultimodalTokenCache
         MultimodalTileArguments.CheckTileCount(tileCount);
         var key = RedisKeys.MultimodalTokens(modelId, imageHash);
         var database = _redis.GetDatabase();
-        var fields = Enumerable.Range(0, tileCount).Select(RedisKeys.TileField).ToArray();
-        var values = await database.HashGetAsync(key, fields).WaitAsync(cancellationToken).ConfigureAwait(false);
 
-        var tiles = new ParsedFrame[tileCount];
-        var complete = true;
+        // One HGET per tile, pipelined, into pooled leases: a value is read once, converted, and its buffer reused,
+        // instead of a fresh large-object-heap array per tile and read.
+        var reads = new Task<Lease<byte>?>[tileCount];
         for (var i = 0; i < tileCount; i++)
         {
-            if (values[i].IsNull)
+            reads[i] = database.HashGetLeaseAsync(key, RedisKeys.TileField(i));
+        }
+
+        try
+        {
+            await Task.WhenAll(reads).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var tiles = new ParsedFrame[tileCount];
+            var complete = true;
+            for (var i = 0; i < tileCount; i++)
             {
+                if (reads[i].Result is not { } lease)
+                {
+                    complete = false;
+                    continue;
+                }
+
+                if (TryParseTile(modelId, imageHash, i, lease.Memory, out tiles[i], out var problem))
+                {
+                    continue;
+                }
+
                 complete = false;
-                continue;
+                Counters.Corrupt();
+                LogCorruptTile(_logger, key.ToString(), i, problem);
+                await DeleteIfUnchangedAsync(database, key, RedisKeys.TileField(i), lease.Memory.ToArray()).ConfigureAwait(false);
             }
 
-            if (TryParseTile(modelId, imageHash, i, values[i], out tiles[i], out var problem))
+            if (!complete)
             {
-                continue;
+                Counters.Miss();
+                return null;
             }
 
-            complete = false;
-            Counters.Corrupt();
-            LogCorruptTile(_logger, key.ToString(), i, problem);
-            await DeleteIfUnchangedAsync(database, key, fields[i], values[i]).ConfigureAwait(false);
-        }
+            Refresh(database, key);
 
-        if (!complete)
+            // Every element is overwritten below: skip zeroing a buffer that is often megabytes.
+            var result = GC.AllocateUninitializedArray<float>(tiles.Sum(t => TensorFrameCodec.ElementCount(t.Header.DType, t.Payload.Length)));
+            var offset = 0;
+            foreach (var (header, payload) in tiles)
+            {
+                var elements = TensorFrameCodec.ElementCount(header.DType, payload.Length);
+                TensorFrameCodec.ReadPayload(payload.Span, header.DType, result.AsSpan(offset, elements));
+                offset += elements;
+            }
+
+            Counters.Hit();
+            return result;
+        }
+        finally
         {
-            Counters.Miss();
-            return null;
+            foreach (var read in reads)
+            {
+                if (read.IsCompletedSuccessfully)
+                {
+                    read.Result?.Dispose();
+                }
+            }
         }
-
-        Refresh(database, key);
-        var result = new float[tiles.Sum(t => TensorFrameCodec.ElementCount(t.Header.DType, t.Payload.Length))];
-        var offset = 0;
-        foreach (var (header, payload) in tiles)
-        {
-            var elements = TensorFrameCodec.ElementCount(header.DType, payload.Length);
-            TensorFrameCodec.ReadPayload(payload.Span, header.DType, result.AsSpan(offset, elements));
-            offset += elements;
-        }
-
-        Counters.Hit();
-        return result;
     }
 
-    private bool TryParseTile(string modelId, string imageHash, int tileIndex, RedisValue value, out ParsedFrame tile, out string problem)
+    private bool TryParseTile(string modelId, string imageHash, int tileIndex, ReadOnlyMemory<byte> value, out ParsedFrame tile, out string problem)
     {
         try
         {
-            tile = FrameBuffer.Decode((ReadOnlyMemory<byte>)value, _options.FrameLimits);
+            tile = FrameBuffer.Decode(value, _options.FrameLimits);
         }
         catch (FrameException e)
         {

@@ -47,6 +47,18 @@ public sealed class KvTransferChannelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Blocks_in_memory_no_array_backs_arrive_intact()
+    {
+        var blocks = TestData.Bytes(11 * BytesPerBlock, seed: 11);
+        using var native = new UnmanagedMemory(blocks);
+        var landed = _sink.Reserve(2, blocks.Length);
+
+        await _client.SendAsync(_server.EndPoint, new KvTransfer(2, 11, BytesPerBlock), native.Memory);
+
+        Assert.Equal(blocks, landed);
+    }
+
+    [Fact]
     public async Task Concurrent_transfers_to_one_server_share_the_connection_and_all_arrive_intact()
     {
         var sends = Enumerable.Range(10, 6).Select(id =>
@@ -132,6 +144,29 @@ public sealed class KvTransferChannelTests : IAsyncLifetime
 
         var reason = await _sink.OutcomeAsync(600);
         Assert.Contains("closed the connection after 1 of 3 frames", reason);
+    }
+
+    [Fact]
+    public async Task A_connection_lost_inside_a_frame_fails_the_transfer_and_a_malformed_frame_gets_an_error_reply()
+    {
+        var blocks = TestData.Bytes(16 * BytesPerBlock, seed: 12);
+        _sink.Reserve(610, blocks.Length);
+        var frames = KvFraming.Split(new KvTransfer(610, 16, BytesPerBlock), blocks, frameBlocks: 8).ToList();
+        using (var raw = new TcpClient())
+        {
+            await raw.ConnectAsync(_server.EndPoint);
+            var sealedHeader = FrameWriter.Seal(frames[0].Header, frames[0].Payload.Span);
+            await FrameWriter.WriteSealedAsync(raw.GetStream(), sealedHeader, frames[0].Payload[..1000], CancellationToken.None);
+        }
+
+        Assert.Contains("lost inside a frame", await _sink.OutcomeAsync(610));
+
+        using var garbage = new TcpClient();
+        await garbage.ConnectAsync(_server.EndPoint);
+        await garbage.GetStream().WriteAsync(new byte[] { 0xff, 0xff, 0xff, 0x7f, 1, 2, 3 });
+        var reply = await new FrameReader(garbage.GetStream()).ReadFrameAsync(_ => Memory<byte>.Empty).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(FrameKind.Error, reply!.Kind);
+        Assert.Contains("header length", reply.ErrorMessage);
     }
 
     [Fact]
