@@ -126,10 +126,10 @@ internal static class EngineBenchmark
         var x = randn(batch, text.HiddenSize);
         var attention = randn(batch, text.NumAttentionHeads * text.HeadDim);
         var mlpHidden = randn(batch, text.IntermediateSize);
-        var q = randn(text.NumAttentionHeads * text.HeadDim, text.HiddenSize);
-        var kv = randn(text.NumKeyValueHeads * text.HeadDim, text.HiddenSize);
+        // The engine's serving shapes: q, k and v in one product, gate and up in one product.
+        var qkv = randn((text.NumAttentionHeads + (2 * text.NumKeyValueHeads)) * text.HeadDim, text.HiddenSize);
         var o = randn(text.HiddenSize, text.NumAttentionHeads * text.HeadDim);
-        var up = randn(text.IntermediateSize, text.HiddenSize);
+        var gateUp = randn(2 * text.IntermediateSize, text.HiddenSize);
         var down = randn(text.HiddenSize, text.IntermediateSize);
         var head = randn(text.VocabSize, text.HiddenSize);
 
@@ -138,12 +138,9 @@ internal static class EngineBenchmark
             using var inner = NewDisposeScope();
             for (var layer = 0; layer < text.NumHiddenLayers; layer++)
             {
-                nn.functional.linear(x, q);
-                nn.functional.linear(x, kv);
-                nn.functional.linear(x, kv);
+                nn.functional.linear(x, qkv);
                 nn.functional.linear(attention, o);
-                nn.functional.linear(x, up);
-                nn.functional.linear(x, up);
+                nn.functional.linear(x, gateUp);
                 nn.functional.linear(mlpHidden, down);
             }
 

@@ -15,6 +15,7 @@ internal sealed class DecoderLayer : nn.Module
     private readonly SelfAttentionProjections self_attn;
     private readonly RmsNorm post_attention_layernorm;
     private readonly SwiGluMlp mlp;
+    private (Tensor Qkv, Tensor GateUp)? _fused;
 
     public DecoderLayer(TextConfig config) : base(nameof(DecoderLayer))
     {
@@ -34,11 +35,60 @@ internal sealed class DecoderLayer : nn.Module
     {
         var x = input_layernorm.forward(h);
         long[] lead = h.shape[..^1];
-        var q = RotaryEmbedding.Apply(self_attn.q_proj.forward(x).view([.. lead, _config.NumAttentionHeads, _config.HeadDim]), cos, sin);
-        var k = RotaryEmbedding.Apply(self_attn.k_proj.forward(x).view([.. lead, _config.NumKeyValueHeads, _config.HeadDim]), cos, sin);
-        var v = self_attn.v_proj.forward(x).view([.. lead, _config.NumKeyValueHeads, _config.HeadDim]);
+        var (heads, kvHeads, d) = (_config.NumAttentionHeads, _config.NumKeyValueHeads, _config.HeadDim);
+        Tensor q, k, v;
+        if (training)
+        {
+            q = RotaryEmbedding.Apply(self_attn.q_proj.forward(x).view([.. lead, heads, d]), cos, sin);
+            k = RotaryEmbedding.Apply(self_attn.k_proj.forward(x).view([.. lead, kvHeads, d]), cos, sin);
+            v = self_attn.v_proj.forward(x).view([.. lead, kvHeads, d]);
+        }
+        else
+        {
+            // Serving: one product for q, k and v and one rotation for q and k — fewer, larger operations per step.
+            var qkv = nn.functional.linear(x, FusedWeights().Qkv).view([.. lead, heads + (2 * kvHeads), d]);
+            var qk = RotaryEmbedding.Apply(qkv.narrow(-2, 0, heads + kvHeads), cos, sin);
+            q = qk.narrow(-2, 0, heads);
+            k = qk.narrow(-2, heads, kvHeads);
+            v = qkv.narrow(-2, heads + kvHeads, kvHeads);
+        }
+
         h = h + self_attn.o_proj.forward(attend(q, k, v));
-        return h + mlp.forward(post_attention_layernorm.forward(h));
+        return h + (training ? mlp.forward(post_attention_layernorm.forward(h)) : mlp.ForwardFused(post_attention_layernorm.forward(h), FusedWeights().GateUp));
+    }
+
+    /// <summary>Concatenated projection weights for serving, built on first use in eval mode and dropped when training starts.</summary>
+    private (Tensor Qkv, Tensor GateUp) FusedWeights()
+    {
+        if (_fused is null)
+        {
+            using var noGrad = torch.no_grad();
+            _fused = (
+                torch.cat([self_attn.q_proj.weight!, self_attn.k_proj.weight!, self_attn.v_proj.weight!], 0).DetachFromDisposeScope(),
+                mlp.FusedGateUpWeight().DetachFromDisposeScope());
+        }
+
+        return _fused.Value;
+    }
+
+    /// <summary>Drops the serving weights (call after changing parameters in eval mode).</summary>
+    public void InvalidateFusedWeights()
+    {
+        if (_fused is { } fused)
+        {
+            fused.Qkv.Dispose();
+            fused.GateUp.Dispose();
+            _fused = null;
+        }
+    }
+
+    public override void train(bool on = true)
+    {
+        base.train(on);
+        if (on)
+        {
+            InvalidateFusedWeights();
+        }
     }
 
     private sealed class SelfAttentionProjections : nn.Module
@@ -73,5 +123,14 @@ internal sealed class DecoderLayer : nn.Module
         }
 
         public override Tensor forward(Tensor x) => down_proj.forward(nn.functional.silu(gate_proj.forward(x)) * up_proj.forward(x));
+
+        public Tensor FusedGateUpWeight() => torch.cat([gate_proj.weight!, up_proj.weight!], 0);
+
+        /// <summary>The same MLP with gate and up projections as one product (<paramref name="gateUp"/> from <see cref="FusedGateUpWeight"/>).</summary>
+        public Tensor ForwardFused(Tensor x, Tensor gateUp)
+        {
+            var both = nn.functional.linear(x, gateUp).chunk(2, -1);
+            return down_proj.forward(nn.functional.silu(both[0]) * both[1]);
+        }
     }
 }

@@ -87,6 +87,26 @@ public sealed class PagedForwardTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Fused_serving_projections_compute_what_the_trainable_modules_compute_and_follow_weight_updates()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var (embeddings, _) = RandomPrompt(tokens: 30, imageStart: 3, imageTokens: 16, seed: 4);
+        var served = _model.ForwardFullLogits(embeddings); // eval: fused q/k/v and gate/up
+
+        _model.train();
+        var trained = _model.ForwardFullLogits(embeddings); // training: the separate modules
+        AssertClose(trained, served);
+
+        // Weights change while training; back in eval mode the fused weights must reflect the change.
+        _model.state_dict()["language_model.model.layers.2.mlp.up_proj.weight"].add_(0.05);
+        var changed = _model.ForwardFullLogits(embeddings);
+        _model.eval();
+        AssertClose(changed, _model.ForwardFullLogits(embeddings));
+        Assert.False(served.allclose(changed, rtol: 0, atol: 1e-3), "the weight change must matter");
+    }
+
     private (Tensor Embeddings, int[] Ids) RandomPrompt(int tokens, int imageStart, int imageTokens, int seed)
     {
         var random = new Random(seed);
