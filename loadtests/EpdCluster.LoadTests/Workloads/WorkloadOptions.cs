@@ -71,12 +71,12 @@ internal sealed class WorkloadOptions
             Kind = kind,
             DatasetPath = Resolve(spec.Dataset, baseDirectory),
             TracePath = Resolve(spec.Trace, baseDirectory),
-            PromptTokens = IntDistribution.Parse(spec.PromptTokens ?? DefaultPromptTokens, "prompt tokens", 1),
-            OutputTokens = IntDistribution.Parse(spec.OutputTokens ?? DefaultOutputTokens, "output tokens", 1),
-            ImagesPerRequest = IntDistribution.Parse(spec.ImagesPerRequest ?? DefaultImagesPerRequest, "images per request", 0),
-            ImageShortSide = IntDistribution.Parse(spec.ImageShortSide ?? DefaultImageShortSide, "image short side", 1),
-            AspectRatios = WeightedChoice<AspectRatio>.Parse(spec.AspectRatios ?? DefaultAspectRatios, "aspect ratios", t => AspectRatio.Parse(t, "aspect ratios")),
-            ImageFormats = WeightedChoice<ImageFormat>.Parse(spec.ImageFormats ?? DefaultImageFormats, "image formats", t => Workloads.ImageFormats.Parse(t, "image formats")),
+            PromptTokens = IntDistribution.Parse(spec.PromptTokens ?? DefaultPromptTokens, "prompt_tokens (--prompt-tokens)", 1),
+            OutputTokens = IntDistribution.Parse(spec.OutputTokens ?? DefaultOutputTokens, "output_tokens (--output-tokens)", 1),
+            ImagesPerRequest = IntDistribution.Parse(spec.ImagesPerRequest ?? DefaultImagesPerRequest, "images_per_request (--images-per-request)", 0),
+            ImageShortSide = IntDistribution.Parse(spec.ImageShortSide ?? DefaultImageShortSide, "image_short_side (--image-short-side)", 1),
+            AspectRatios = WeightedChoice<AspectRatio>.Parse(spec.AspectRatios ?? DefaultAspectRatios, "aspect_ratios (--aspect-ratios)", t => AspectRatio.Parse(t, "aspect_ratios (--aspect-ratios)")),
+            ImageFormats = WeightedChoice<ImageFormat>.Parse(spec.ImageFormats ?? DefaultImageFormats, "image_formats (--image-formats)", t => Workloads.ImageFormats.Parse(t, "image_formats (--image-formats)")),
             ImageReuseRatio = spec.ImageReuseRatio ?? 0,
             ImagePoolSize = spec.ImagePoolSize ?? DefaultImagePoolSize,
             TraceBlockTokens = spec.TraceBlockTokens ?? DefaultTraceBlockTokens,
@@ -107,17 +107,17 @@ internal sealed class WorkloadOptions
 
         if (!(ImageReuseRatio >= 0 && ImageReuseRatio <= 1))
         {
-            throw new LoadOptionsException($"image reuse ratio must be within [0, 1] (got {ImageReuseRatio}).");
+            throw new LoadOptionsException($"image_reuse_ratio (--image-reuse-ratio) must be within [0, 1] (got {ImageReuseRatio}).");
         }
 
         if (ImagePoolSize < 1)
         {
-            throw new LoadOptionsException($"image pool size must be at least 1 (got {ImagePoolSize}).");
+            throw new LoadOptionsException($"image_pool_size (--image-pool-size) must be at least 1 (got {ImagePoolSize}).");
         }
 
         if (TraceBlockTokens < 1)
         {
-            throw new LoadOptionsException($"trace block tokens must be at least 1 (got {TraceBlockTokens}).");
+            throw new LoadOptionsException($"trace_block_tokens (--trace-block-tokens) must be at least 1 (got {TraceBlockTokens}).");
         }
 
         foreach (var ratio in AspectRatios.Values)
