@@ -42,7 +42,7 @@ internal static class StepSummaryCalculator
             RequestGoodput = good is { } n ? n / duration : null,
             PeakConcurrency = peakConcurrency,
             UsageMissing = succeeded.Count(o => !o.UsageReported),
-            Metrics = histograms.ToDictionary(pair => pair.Key.Name(), pair => pair.Value.Summarize(percentiles)),
+            Metrics = histograms.Where(pair => pair.Value.Count > 0).ToDictionary(pair => pair.Key.Name(), pair => pair.Value.Summarize(percentiles)),
             ErrorsByKind = outcomes.Where(o => o.Error is not null)
                 .GroupBy(o => ErrorKindName(o.Error!.Value))
                 .ToDictionary(group => group.Key, group => group.Count()),
