@@ -102,6 +102,19 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task Ignore_eos_can_be_turned_off()
+    {
+        await using var server = await ScriptedChatServer.StartAsync(_ => new ResponseScript { TtftMs = 1 });
+
+        var (exitCode, _, error) = await CliRun.RunAsync("--base-url", server.BaseUrl.ToString(), "--ignore-eos", "false", "--num-requests", "1",
+            "--images-per-request", "0", "--prompt-tokens", "2", "--output-dir", Path.Combine(Harness.TempFolder(), "r"), "--no-charts", "--progress", "none");
+
+        Assert.True(exitCode == 0, error);
+        Assert.False(Assert.Single(server.Bodies).ContainsKey("ignore_eos"));
+        Assert.IsType<System.Text.Json.Nodes.JsonValue>(server.Bodies[0]["messages"]![0]!["content"], exactMatch: false);
+    }
+
+    [Fact]
     public void Every_shipped_scenario_loads_and_validates()
     {
         var files = Directory.GetFiles(Path.Combine(RepositoryLayout.Root, "loadtests", "scenarios"), "*.json");
