@@ -9,6 +9,7 @@ namespace EpdCluster.LoadTests.Tests;
 /// the script by scheduling and loopback overhead; the windows below are far narrower than the errors they guard against
 /// (TPOT divided by n instead of n − 1 is 20% low with 5 tokens), and percentiles are checked exactly against the measured values.
 /// </summary>
+[Collection(TimingCollection.Name)]
 public sealed class StreamMetricsTests
 {
     /// <summary>Timer and loopback overhead allowed on top of a scripted time; a loaded 2-core machine stays well inside it.</summary>
@@ -21,7 +22,7 @@ public sealed class StreamMetricsTests
     /// A gap is measured between two reads on the client; when the earlier read is delayed (thread pool, GC) the gap looks
     /// shorter by that delay. TPOT spreads it over n − 1 gaps.
     /// </summary>
-    private const double ClientJitterMs = 5;
+    private const double ClientJitterMs = 10;
 
     private const double GapMs = 25;
     private const int Tokens = 5;
@@ -56,8 +57,8 @@ public sealed class StreamMetricsTests
 
         var summary = StepSummaryCalculator.Summarize(execution.Outcomes, execution.DurationSeconds, slo: null, [50, 90, 99]);
         var ttft = summary.Metric(LatencyMetric.Ttft)!;
-        InWindow(GapMs, summary.Metric(LatencyMetric.Tpot)!.MedianMs, "TPOT median", late: 4, early: ClientJitterMs / (Tokens - 1));
-        InWindow(GapMs, summary.Metric(LatencyMetric.Itl)!.MedianMs, "ITL median", late: 4, early: ClientJitterMs);
+        InWindow(GapMs, summary.Metric(LatencyMetric.Tpot)!.MedianMs, "TPOT median", late: 4);
+        InWindow(GapMs, summary.Metric(LatencyMetric.Itl)!.MedianMs, "ITL median", late: 4);
         InWindow(ttfts.Average(), ttft.MeanMs, "TTFT mean", late: 2 * LateMs);
         Assert.Equal(40, summary.Metric(LatencyMetric.Itl)!.Count);
         Assert.Equal(10 * Tokens, summary.TotalOutputTokens);
@@ -102,16 +103,19 @@ public sealed class StreamMetricsTests
     public async Task Tpot_divides_by_usage_tokens_when_chunks_carry_several()
     {
         await using var server = await ScriptedChatServer.StartAsync();
-        // 3 chunks of 2 tokens, 40 ms apart: usage says 6 tokens, so TPOT = 80 ms / 5 = 16 ms (not 80 / 2 = 40 per chunk).
-        var dataset = Harness.Dataset([PromptScripts.Write(10, [40, 40], "per-chunk=2")], outputTokens: 6);
+        // 3 chunks of 2 tokens, 40 ms apart: usage says 6 tokens, so TPOT = 80 ms / 5 = 16 ms (not 80 / 2 = 40 per chunk,
+        // nor 80 / 6 = 13.3). Seven requests, judged by their median, so one stalled request cannot decide the test.
+        var dataset = Harness.Dataset(Enumerable.Repeat(PromptScripts.Write(10, [40, 40], "per-chunk=2"), 7), outputTokens: 6);
 
-        var execution = await Harness.RunAsync(server, Harness.DatasetWorkload(dataset), new TrafficOptions { NumRequests = 1 });
+        var execution = await Harness.RunAsync(server, Harness.DatasetWorkload(dataset), new TrafficOptions { NumRequests = 7, MaxConcurrency = 1 });
 
-        var outcome = Assert.Single(execution.Outcomes);
-        Assert.Equal(6, outcome.OutputTokens);
-        Assert.Equal(3, outcome.Chunks);
-        // Divided by chunks − 1 it would be 40 ms, by 6 it would be 13.3 ms.
-        InWindow(16, outcome.TpotSeconds * 1000, "TPOT", late: 8, early: 1);
+        Assert.All(execution.Outcomes, outcome =>
+        {
+            Assert.Equal(6, outcome.OutputTokens);
+            Assert.Equal(3, outcome.Chunks);
+            AtLeast(16 - (ClientJitterMs / 5), outcome.TpotSeconds * 1000, "TPOT");
+        });
+        InWindow(16, Median(execution.Outcomes.Select(o => o.TpotSeconds * 1000)), "median TPOT", late: 3);
     }
 
     [Fact]
@@ -174,7 +178,7 @@ public sealed class StreamMetricsTests
     [Fact]
     public async Task A_request_past_its_timeout_is_a_timeout()
     {
-        await using var server = await ScriptedChatServer.StartAsync(_ => new ResponseScript { TtftMs = 5000 });
+        await using var server = await ScriptedChatServer.StartAsync(_ => new ResponseScript { TtftMs = 1500 });
         var target = Harness.Target(server);
         target.RequestTimeout = TimeSpan.FromMilliseconds(200);
         using var http = ChatCompletionClient.CreateHttpClient();

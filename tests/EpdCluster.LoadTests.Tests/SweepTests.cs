@@ -6,6 +6,7 @@ using EpdCluster.LoadTests.Workloads;
 
 namespace EpdCluster.LoadTests.Tests;
 
+[Collection(TimingCollection.Name)]
 public sealed class SweepTests
 {
     private static Func<double, Task<StepSummary>> Threshold(double limit, List<double>? probed = null) => rate =>

@@ -10,6 +10,9 @@ internal sealed record ReportOptions
 
     public static IReadOnlyList<double> DefaultMetricPercentiles { get; } = [50, 90, 99];
 
+    /// <summary>The tail that SLOs are usually set on: overview and sweep tables, sweep charts and CSVs always show it.</summary>
+    public const double TailPercentile = 99;
+
     /// <summary>Enough windows to see a trend in a latency-over-time chart without windows of one or two requests.</summary>
     public const int DefaultTimeWindows = 20;
 

@@ -1,3 +1,4 @@
+using EpdCluster.LoadTests.Configuration;
 using EpdCluster.LoadTests.Metrics;
 using EpdCluster.LoadTests.Running;
 using EpdCluster.LoadTests.Sweeps;
@@ -12,9 +13,10 @@ internal static class ChartRenderer
     private const int WidthPixels = 900;
     private const int HeightPixels = 540;
 
-    /// <summary>The p99 is what SLOs are usually set on; p50 shows the typical request beside it.</summary>
-    private const double HighPercentile = 99;
+    /// <summary>The typical request, shown beside the tail.</summary>
     private const double MedianPercentile = 50;
+
+    private const double HighPercentile = ReportOptions.TailPercentile;
 
     /// <summary>TTFT and TPOT p50/p99 per time window (by send time) over the step.</summary>
     public static bool LatencyOverTime(StepExecution execution, string title, int windows, string path)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using EpdCluster.LoadTests.Configuration;
 using EpdCluster.LoadTests.Metrics;
 
 namespace EpdCluster.LoadTests.Reports;
@@ -55,7 +56,7 @@ internal static class CsvReport
                 csv.AppendLine(string.Join(',',
                     step.Step.Name, Num(probe.Rate), probe.Passed ? "true" : "false", Num(s.SloAttainment), Num(s.RequestGoodput),
                     Num(s.RequestThroughput), Int(s.Completed), Int(s.Failed),
-                    Num(s.Metric(LatencyMetric.Ttft)?.Percentile(99)), Num(s.Metric(LatencyMetric.Tpot)?.Percentile(99))));
+                    Num(s.Metric(LatencyMetric.Ttft)?.Percentile(ReportOptions.TailPercentile)), Num(s.Metric(LatencyMetric.Tpot)?.Percentile(ReportOptions.TailPercentile))));
             }
         }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using EpdCluster.LoadTests.Configuration;
 using EpdCluster.LoadTests.Metrics;
 using EpdCluster.LoadTests.Scenarios;
 using EpdCluster.LoadTests.Sweeps;
@@ -37,8 +38,8 @@ internal static class ReportTables
                 Number(s?.OutputThroughput, "0.0"),
                 Number(s?.RequestGoodput),
                 Percent(s?.SloAttainment),
-                Number(s?.Metric(LatencyMetric.Ttft)?.Percentile(99), "0.0"),
-                Number(s?.Metric(LatencyMetric.Tpot)?.Percentile(99), "0.0"),
+                Number(s?.Metric(LatencyMetric.Ttft)?.Percentile(ReportOptions.TailPercentile), "0.0"),
+                Number(s?.Metric(LatencyMetric.Tpot)?.Percentile(ReportOptions.TailPercentile), "0.0"),
             ];
         }).ToList();
         return new TextTable(
@@ -121,8 +122,8 @@ internal static class ReportTables
             Percent(p.Summary.SloAttainment),
             Number(p.Summary.RequestGoodput),
             Number(p.Summary.RequestThroughput),
-            Number(p.Summary.Metric(LatencyMetric.Ttft)?.Percentile(99), "0.0"),
-            Number(p.Summary.Metric(LatencyMetric.Tpot)?.Percentile(99), "0.0"),
+            Number(p.Summary.Metric(LatencyMetric.Ttft)?.Percentile(ReportOptions.TailPercentile), "0.0"),
+            Number(p.Summary.Metric(LatencyMetric.Tpot)?.Percentile(ReportOptions.TailPercentile), "0.0"),
             $"{p.Summary.Failed}",
             p.Passed ? "yes" : "no",
         ]).ToList();

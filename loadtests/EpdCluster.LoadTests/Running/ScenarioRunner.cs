@@ -30,8 +30,8 @@ internal sealed class ScenarioRunner(TargetOptions target, ReportOptions reports
         var runner = new StepRunner(new ChatCompletionClient(http, target), target);
         var display = new ProgressDisplay(console, reports);
         var workload = WorkloadFactory.Create(workloadOptions, seed);
-        // The sweep table and charts show p99 whatever else was asked for.
-        var percentiles = reports.MetricPercentiles.Union([99.0]).Order().ToList();
+        // Tables and charts show the tail percentile whatever else was asked for.
+        var percentiles = reports.MetricPercentiles.Union([ReportOptions.TailPercentile]).Order().ToList();
         var startedAt = DateTimeOffset.UtcNow;
         var completed = new List<CompletedStep>();
 
@@ -101,7 +101,7 @@ internal sealed class ScenarioRunner(TargetOptions target, ReportOptions reports
             executions.Add(new RecordedExecution(step.Name, label, rate, execution));
             var summary = Summarize(execution, slo, percentiles);
             console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"  probe {rate:0.###} req/s: attainment {ReportTables.Percent(summary.SloAttainment)}, TTFT p99 {ReportTables.Number(summary.Metric(LatencyMetric.Ttft)?.Percentile(99), "0.0")} ms, TPOT p99 {ReportTables.Number(summary.Metric(LatencyMetric.Tpot)?.Percentile(99), "0.0")} ms")));
+                $"  probe {rate:0.###} req/s: attainment {ReportTables.Percent(summary.SloAttainment)}, TTFT p99 {ReportTables.Number(summary.Metric(LatencyMetric.Ttft)?.Percentile(ReportOptions.TailPercentile), "0.0")} ms, TPOT p99 {ReportTables.Number(summary.Metric(LatencyMetric.Tpot)?.Percentile(ReportOptions.TailPercentile), "0.0")} ms")));
             return summary;
         });
 
