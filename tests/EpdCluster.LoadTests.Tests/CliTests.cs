@@ -102,6 +102,25 @@ public sealed class CliTests
     }
 
     [Fact]
+    public async Task A_trace_replays_its_timestamps_within_a_duration_without_a_rate()
+    {
+        await using var server = await ScriptedChatServer.StartAsync(_ => new ResponseScript { TtftMs = 1 });
+        var folder = Harness.TempFolder();
+        var trace = Path.Combine(folder, "trace.jsonl");
+        File.WriteAllLines(trace, Enumerable.Range(0, 10).Select(i => $"{{\"timestamp\": {i * 100}, \"input_length\": 20, \"output_length\": 2, \"hash_ids\": [{i % 3}]}}"));
+        var results = Path.Combine(folder, "r");
+
+        // Speed-up 2: offsets 0, 50, ..., 450 ms; the 0.3 s duration keeps the first seven.
+        var (exitCode, _, error) = await CliRun.RunAsync("--base-url", server.BaseUrl.ToString(), "--trace", trace, "--timestamp-speedup", "2",
+            "--duration", "0.3", "--output-dir", results, "--no-charts", "--progress", "none");
+
+        Assert.True(exitCode == 0, error);
+        Assert.Equal(7, Reports.ReportJson.Load(Path.Combine(results, "result.json")).Steps.Single().Summary!.Requests);
+        Assert.Equal(7, server.Bodies.Count);
+        Assert.All(server.Bodies, body => Assert.Equal(20, ScriptedChatServer.PromptOf(body).Split(' ').Length));
+    }
+
+    [Fact]
     public async Task Ignore_eos_can_be_turned_off()
     {
         await using var server = await ScriptedChatServer.StartAsync(_ => new ResponseScript { TtftMs = 1 });

@@ -17,14 +17,18 @@ internal static class Harness
         RequestTimeout = TimeSpan.FromSeconds(30),
     };
 
-    public static async Task<StepExecution> RunAsync(ScriptedChatServer server, IWorkload workload, TrafficOptions traffic, int seed = 1)
+    public static async Task<StepExecution> RunAsync(ScriptedChatServer server, IWorkload workload, TrafficOptions traffic, int seed = 1, bool warmUp = true)
     {
         using var http = ChatCompletionClient.CreateHttpClient();
         var target = Target(server);
         var client = new ChatCompletionClient(http, target);
         // One request first, as a real run's warm-up step does: JIT and the connection pool stay out of the measured figures.
-        var warmUp = ChatRequestBody.Build(new LoadRequest(-1, PromptScripts.Write(1, [1]), [], 2, null), target);
-        await client.SendAsync(-1, warmUp, 0, 2, System.Diagnostics.Stopwatch.GetTimestamp(), CancellationToken.None);
+        if (warmUp)
+        {
+            var body = ChatRequestBody.Build(new LoadRequest(-1, PromptScripts.Write(1, [1]), [], 2, null), target);
+            await client.SendAsync(-1, body, 0, 2, System.Diagnostics.Stopwatch.GetTimestamp(), CancellationToken.None);
+        }
+
         var runner = new StepRunner(client, target);
         return await runner.RunAsync(traffic, workload, new Random(seed), new StepProgress("test"), CancellationToken.None);
     }

@@ -86,7 +86,7 @@ public sealed class SweepTests
                 },
             ],
         };
-        var workload = WorkloadOptions.From(new WorkloadSpec { PromptTokens = "4", OutputTokens = "2", ImagesPerRequest = "0" }, ".");
+        var workload = WorkloadFactory.Create(WorkloadOptions.From(new WorkloadSpec { PromptTokens = "4", OutputTokens = "2", ImagesPerRequest = "0" }, "."), seed: 3);
         var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(new StringWriter()) });
         var runner = new EpdCluster.LoadTests.Running.ScenarioRunner(Harness.Target(server), new ReportOptions { Progress = ProgressMode.None }, console);
 

@@ -87,7 +87,8 @@ internal sealed class LoadApp(IAnsiConsole console, TextWriter output, TextWrite
         var seed = binder.Seed() ?? scenario.Seed ?? CliBinder.DefaultSeed;
         scenario = scenario with { Slo = slo, Seed = seed };
         scenario.Validate();
-        var workload = WorkloadOptions.From(scenario.Workload, baseDirectory);
+        var workload = WorkloadFactory.Create(WorkloadOptions.From(scenario.Workload, baseDirectory), seed);
+        scenario.Validate(workload.HasTimestamps);
         var outputDirectory = reports.OutputDirectory
             ?? Path.Combine("load-results", $"{scenario.Name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
 

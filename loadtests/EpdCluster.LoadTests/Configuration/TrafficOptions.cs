@@ -39,7 +39,9 @@ internal sealed record TrafficOptions
     /// <summary>The count bound that applies: the request count, or the duration cap.</summary>
     public int RequestLimit => NumRequests ?? (Duration is null ? DefaultNumRequests : DurationRequestCap);
 
-    public void Validate(string where)
+    /// <summary>Throws <see cref="LoadOptionsException"/> naming <paramref name="where"/>. <paramref name="timestampsReplayed"/>: a step
+    /// without a rate follows the workload's timestamps (false: it sends at an infinite rate).</summary>
+    public void Validate(string where, bool timestampsReplayed)
     {
         if (RequestRate is { } rate && (double.IsNaN(rate) || rate <= 0))
         {
@@ -66,7 +68,8 @@ internal sealed record TrafficOptions
             throw new LoadOptionsException($"{where}: the duration must be positive seconds (got {duration.TotalSeconds}).");
         }
 
-        if (Duration is not null && NumRequests is null && RampUp is null && (RequestRate is null || double.IsPositiveInfinity(RequestRate.Value)) && MaxConcurrency is null)
+        var infiniteRate = (RequestRate is { } r && double.IsPositiveInfinity(r)) || (RequestRate is null && !timestampsReplayed);
+        if (Duration is not null && NumRequests is null && RampUp is null && infiniteRate && MaxConcurrency is null)
         {
             throw new LoadOptionsException($"{where}: a duration-bounded step at an infinite rate needs --max-concurrency or --num-requests; otherwise it would send {DurationRequestCap} requests at once.");
         }

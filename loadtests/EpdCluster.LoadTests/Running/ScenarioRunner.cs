@@ -21,7 +21,7 @@ internal sealed class ScenarioRunner(TargetOptions target, ReportOptions reports
 
     public async Task<(RunReport Report, List<CompletedStep> Steps)> RunAsync(
         Scenario scenario,
-        WorkloadOptions workloadOptions,
+        IWorkload workload,
         ServiceLevelObjectives? slo,
         int seed,
         CancellationToken cancellation)
@@ -29,7 +29,6 @@ internal sealed class ScenarioRunner(TargetOptions target, ReportOptions reports
         using var http = ChatCompletionClient.CreateHttpClient();
         var runner = new StepRunner(new ChatCompletionClient(http, target), target);
         var display = new ProgressDisplay(console, reports);
-        var workload = WorkloadFactory.Create(workloadOptions, seed);
         // Tables and charts show the tail percentile whatever else was asked for.
         var percentiles = reports.MetricPercentiles.Union([ReportOptions.TailPercentile]).Order().ToList();
         var startedAt = DateTimeOffset.UtcNow;

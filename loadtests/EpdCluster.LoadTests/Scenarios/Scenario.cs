@@ -21,7 +21,8 @@ internal sealed record Scenario
 
     [JsonPropertyName("steps")] public List<ScenarioStep> Steps { get; init; } = [];
 
-    public void Validate()
+    /// <summary>Checks the scenario; pass <paramref name="workloadHasTimestamps"/> once the workload is read (null: not known yet).</summary>
+    public void Validate(bool? workloadHasTimestamps = null)
     {
         if (string.IsNullOrWhiteSpace(Name) || !Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
         {
@@ -36,7 +37,7 @@ internal sealed record Scenario
         Slo?.Validate($"scenario '{Name}'");
         foreach (var step in Steps)
         {
-            step.Validate(Slo);
+            step.Validate(Slo, workloadHasTimestamps);
         }
 
         if (Steps.GroupBy(s => s.Name).FirstOrDefault(g => g.Count() > 1) is { } duplicate)

@@ -44,7 +44,8 @@ internal sealed record ScenarioStep
         MaxStepDuration = MaxStepSeconds is { } max ? TimeSpan.FromSeconds(max) : TrafficOptions.DefaultMaxStepDuration,
     };
 
-    public void Validate(ServiceLevelObjectives? slo)
+    /// <summary>Checks the step; <paramref name="workloadHasTimestamps"/> null (not known yet) assumes a rate-less step replays timestamps.</summary>
+    public void Validate(ServiceLevelObjectives? slo, bool? workloadHasTimestamps = null)
     {
         var where = $"step '{Name}'";
         if (string.IsNullOrEmpty(Name) || !Name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
@@ -74,6 +75,6 @@ internal sealed record ScenarioStep
         }
 
         Sweep?.Validate(where);
-        ToTraffic(Kind == StepKind.Sweep ? Sweep!.MinRate : null).Validate(where);
+        ToTraffic(Kind == StepKind.Sweep ? Sweep!.MinRate : null).Validate(where, workloadHasTimestamps ?? true);
     }
 }
