@@ -29,8 +29,6 @@ internal sealed class StepProgress(string name)
 
     public TimeSpan Elapsed => Stopwatch.GetElapsedTime(_started);
 
-    public bool Finished { get; set; }
-
     /// <summary>Returns the number in flight after this one started.</summary>
     public int OnSent()
     {

@@ -102,7 +102,6 @@ internal sealed class StepRunner(ChatCompletionClient client, TargetOptions targ
 
         await Task.WhenAll(tasks);
         var duration = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        progress.Finished = true;
         var ordered = outcomes.OrderBy(o => o.Index).ToList();
         return new StepExecution
         {

@@ -88,8 +88,6 @@ internal sealed class DatasetReplayWorkload : IWorkload
 
     public bool HasTimestamps { get; }
 
-    public int Count => _requests.Count;
-
     public LoadRequest? Next()
     {
         if (HasTimestamps && _next >= _requests.Count)

@@ -66,8 +66,6 @@ internal sealed class MooncakeTraceWorkload : IWorkload
 
     public bool HasTimestamps => true;
 
-    public int Count => _records.Count;
-
     public LoadRequest? Next()
     {
         if (_next >= _records.Count)
