@@ -93,6 +93,11 @@ internal sealed class ChatCompletionClient(HttpClient http, TargetOptions target
         {
             return recorder.Fail(RequestErrorKind.Timeout, $"no end of stream within {target.RequestTimeout.TotalSeconds:0.#} s");
         }
+        catch (OperationCanceledException e)
+        {
+            // Neither token fired: the handler gave up by itself, e.g. its connect timeout.
+            return recorder.Fail(responseStarted ? RequestErrorKind.Incomplete : RequestErrorKind.Connection, e.Message);
+        }
         catch (JsonException e)
         {
             return recorder.Fail(RequestErrorKind.Protocol, $"a chunk is not the expected JSON: {e.Message}");

@@ -1,5 +1,3 @@
-using EpdCluster.LoadTests.Configuration;
-
 namespace EpdCluster.LoadTests.Workloads;
 
 /// <summary>How a synthetic image is encoded before it is sent as a data: URL.</summary>
