@@ -37,7 +37,8 @@ public sealed class StepRunnerTests
         var path = Path.Combine(Harness.TempFolder(), "timed.jsonl");
         File.WriteAllLines(path, new[] { 0, 300, 600, 1200 }.Select(ms => JsonSerializer.Serialize(new { prompt = "p", output_tokens = 1, offset_ms = ms + 1000 })));
 
-        var execution = await Harness.RunAsync(server, Harness.DatasetWorkload(path), new TrafficOptions { TimestampSpeedup = 2, Duration = TimeSpan.FromSeconds(0.5) });
+        var workload = Harness.DatasetWorkload(path);
+        var execution = await Harness.RunAsync(server, workload, new TrafficOptions { TimestampSpeedup = 2, Duration = TimeSpan.FromSeconds(0.5) });
 
         // Offsets 0, 150, 300, 600 ms after the speed-up; the 0.5 s duration drops the last one.
         Assert.Equal([0, 1, 2], execution.Outcomes.Select(o => o.Index));
@@ -45,6 +46,8 @@ public sealed class StepRunnerTests
         {
             Assert.InRange(outcome.StartOffsetSeconds, expected - TimerEarlySeconds, expected + SendSlackSeconds);
         }
+
+        Assert.Equal(3, workload.Next()!.Index); // the request past the duration is left for the next step
     }
 
     [Fact]

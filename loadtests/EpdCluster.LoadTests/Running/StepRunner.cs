@@ -35,7 +35,7 @@ internal sealed class StepRunner(ChatCompletionClient client, TargetOptions targ
 
         for (var i = 0; i < limit && !stepLimit.IsCancellationRequested; i++)
         {
-            if (workload.Next() is not { } request)
+            if (workload.Peek() is not { } request)
             {
                 break;
             }
@@ -51,9 +51,11 @@ internal sealed class StepRunner(ChatCompletionClient client, TargetOptions targ
                 offset = ((request.TimestampSeconds ?? 0) - firstTimestamp.Value) / traffic.TimestampSpeedup;
                 if (offset > durationSeconds)
                 {
-                    break;
+                    break; // left in the workload for the next step
                 }
             }
+
+            workload.Next();
 
             var wait = TimeSpan.FromSeconds(offset) - Stopwatch.GetElapsedTime(start);
             if (wait > TimeSpan.Zero)

@@ -90,14 +90,17 @@ internal sealed class DatasetReplayWorkload : IWorkload
 
     public LoadRequest? Next()
     {
-        if (HasTimestamps && _next >= _requests.Count)
+        var request = Peek();
+        if (request is not null)
         {
-            return null;
+            _next++;
         }
 
-        var request = _requests[_next % _requests.Count];
-        return request with { Index = _next++ };
+        return request;
     }
+
+    public LoadRequest? Peek() =>
+        HasTimestamps && _next >= _requests.Count ? null : _requests[_next % _requests.Count] with { Index = _next };
 
     private static IRequestImage Image(string value, string directory, string where)
     {

@@ -11,4 +11,7 @@ internal interface IWorkload
 
     /// <summary>The next request, or null when a finite workload is exhausted.</summary>
     LoadRequest? Next();
+
+    /// <summary>The request <see cref="Next"/> will return, without taking it: a step that ends at its duration leaves it to the next step.</summary>
+    LoadRequest? Peek();
 }

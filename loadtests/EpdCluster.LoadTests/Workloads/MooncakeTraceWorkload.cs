@@ -16,6 +16,7 @@ internal sealed class MooncakeTraceWorkload : IWorkload
     private readonly int _seed;
     private readonly int _blockTokens;
     private int _next;
+    private LoadRequest? _peeked;
 
     public MooncakeTraceWorkload(string path, WorkloadOptions options, int seed)
     {
@@ -68,14 +69,26 @@ internal sealed class MooncakeTraceWorkload : IWorkload
 
     public LoadRequest? Next()
     {
+        var request = Peek();
+        if (request is not null)
+        {
+            _next++;
+            _peeked = null;
+        }
+
+        return request;
+    }
+
+    // Prompts of long traces are large: build each once, whether it is peeked first or not.
+    public LoadRequest? Peek()
+    {
         if (_next >= _records.Count)
         {
             return null;
         }
 
-        var index = _next++;
-        var record = _records[index];
-        return new LoadRequest(index, Prompt(index, record.InputLength!.Value, record.HashIds!), [], record.OutputLength!.Value, record.Timestamp!.Value / 1000.0);
+        var record = _records[_next];
+        return _peeked ??= new LoadRequest(_next, Prompt(_next, record.InputLength!.Value, record.HashIds!), [], record.OutputLength!.Value, record.Timestamp!.Value / 1000.0);
     }
 
     /// <summary>The prompt for a record: shared blocks by hash id, then request-unique filler.</summary>

@@ -16,6 +16,7 @@ internal sealed class SyntheticMultimodalWorkload : IWorkload
     private readonly List<SyntheticImageSpec> _pool = [];
     private readonly ConcurrentDictionary<SyntheticImageSpec, Lazy<string>> _rendered = new();
     private int _next;
+    private LoadRequest? _peeked;
 
     public SyntheticMultimodalWorkload(WorkloadOptions options, int seed)
     {
@@ -32,6 +33,15 @@ internal sealed class SyntheticMultimodalWorkload : IWorkload
     public (int Reused, int Total) ImageCounts { get; private set; }
 
     public LoadRequest Next()
+    {
+        var request = Peek();
+        _peeked = null;
+        return request;
+    }
+
+    public LoadRequest Peek() => _peeked ??= Generate();
+
+    private LoadRequest Generate()
     {
         var promptTokens = _options.PromptTokens.Sample(_random);
         var maxTokens = _options.OutputTokens.Sample(_random);
@@ -80,4 +90,6 @@ internal sealed class SyntheticMultimodalWorkload : IWorkload
     }
 
     LoadRequest? IWorkload.Next() => Next();
+
+    LoadRequest? IWorkload.Peek() => Peek();
 }
