@@ -58,6 +58,16 @@ public sealed class EngineMetrics
         _reservations = meter.CreateCounter<long>("epd_kv_reservations", "{request}", "KV reservations for incoming transfers, by result (granted, refused).");
         _leaseExpiries = meter.CreateCounter<long>("epd_kv_lease_expiries", "{request}", "KV leases that ran out before their transfer: the blocks were freed.");
         _leasedBlocks = meter.CreateUpDownCounter<long>("epd_kv_leased_blocks", "{block}", "KV blocks held under a lease, by lease (reserved, parked).");
+
+        // Every series from start-up, at 0: rates are defined (and dashboards draw) before the first event of each kind.
+        _preemptions.Add(0, _labels);
+        _reservations.Add(0, With(MetricLabels.Result, "granted"));
+        _reservations.Add(0, With(MetricLabels.Result, "refused"));
+        foreach (var lease in new[] { KvLeaseKind.Reserved, KvLeaseKind.Parked })
+        {
+            _leaseExpiries.Add(0, With(MetricLabels.Lease, lease));
+            _leasedBlocks.Add(0, With(MetricLabels.Lease, lease));
+        }
     }
 
     /// <summary>Starts reporting the load gauges of <paramref name="engine"/>.</summary>

@@ -21,8 +21,8 @@ internal sealed partial class KvHandOff(
     WorkerMetrics metrics,
     ILogger<KvHandOff> logger)
 {
-    private const string DirectTransport = "direct";
-    private const string RedisTransport = "redis";
+    private const string DirectTransport = WorkerMetrics.DirectTransport;
+    private const string RedisTransport = WorkerMetrics.RedisTransport;
 
     public async Task SendAsync(PrefillCommand command)
     {

@@ -27,6 +27,8 @@ public sealed class RequestStageMetrics
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = MetricBuckets.RequestDurationSeconds });
         _cacheHits = meter.CreateCounter<long>("epd_mm_cache_hits", "{tile}", "Image tiles found in the multimodal token cache when a request was routed (not encoded again).");
         _cacheMisses = meter.CreateCounter<long>("epd_mm_cache_misses", "{tile}", "Image tiles missing from the multimodal token cache when a request was routed (sent to encoders).");
+        _cacheHits.Add(0, _labels);
+        _cacheMisses.Add(0, _labels);
     }
 
     /// <param name="stage">One of <see cref="EngineStage"/>.</param>

@@ -34,6 +34,7 @@ public static class TelemetryHostingExtensions
         telemetry.Validate();
         services.AddSingleton(metrics);
         services.AddSingleton(telemetry);
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, MeterProviderStartup>());
 
         var otel = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName, serviceInstanceId: instanceId))

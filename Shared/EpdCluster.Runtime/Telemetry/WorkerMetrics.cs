@@ -11,6 +11,12 @@ namespace EpdCluster.Runtime.Telemetry;
 /// </summary>
 public sealed class WorkerMetrics
 {
+    /// <summary>The <c>transport</c> label of the direct TCP channel.</summary>
+    public const string DirectTransport = "direct";
+
+    /// <summary>The <c>transport</c> label of the Redis KV store.</summary>
+    public const string RedisTransport = "redis";
+
     private readonly KeyValuePair<string, object?>[] _labels;
     private readonly Counter<long> _transferBytes;
     private readonly Histogram<double> _transferDuration;
@@ -30,6 +36,13 @@ public sealed class WorkerMetrics
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = MetricBuckets.TimeToFirstTokenSeconds });
         _transferFailures = meter.CreateCounter<long>("epd_kv_transfer_failures", "{request}",
             "KV hand-offs that failed on a transport (a direct failure falls back to Redis and counts once per transport).");
+
+        // Every series from start-up, at 0, so rates exist before the first transfer.
+        foreach (var transport in new[] { DirectTransport, RedisTransport })
+        {
+            _transferBytes.Add(0, With(MetricLabels.Transport, transport));
+            _transferFailures.Add(0, With(MetricLabels.Transport, transport));
+        }
     }
 
     /// <param name="transport"><c>direct</c> or <c>redis</c>.</param>
