@@ -70,8 +70,10 @@ public class GatewayFixture : IAsyncLifetime
         });
         builder.AddEpdGateway();
         _app = builder.Build();
+        _app.UseRequestTelemetry();
         _app.UseOpenAiErrors();
         _app.MapHealthApi();
+        _app.MapMetricsApi();
         _app.MapAdminApi();
         _app.MapOpenAiApi();
         await _app.StartAsync();

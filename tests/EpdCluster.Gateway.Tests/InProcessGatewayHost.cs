@@ -27,6 +27,7 @@ public abstract class InProcessGatewayHost : IAsyncLifetime
         builder.Services.AddSingleton(CreateBackend());
         builder.AddOpenAiApi(new GatewayOptions { EmbeddedWorker = false, ApiKeys = [GatewayFixture.ApiKey] });
         _app = builder.Build();
+        _app.UseRequestTelemetry();
         _app.UseOpenAiErrors();
         _app.MapHealthApi();
         _app.MapOpenAiApi();

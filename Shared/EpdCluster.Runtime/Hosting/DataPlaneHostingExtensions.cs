@@ -2,12 +2,15 @@ using EpdCluster.Engine.Model;
 using EpdCluster.Engine.Weights;
 using EpdCluster.Runtime.Client;
 using EpdCluster.Runtime.Stages;
+using EpdCluster.Runtime.Telemetry;
+using System.Diagnostics.Metrics;
 using EpdCluster.Runtime.Workers;
 using EpdCluster.Transfer;
 using EpdCluster.Transfer.Kv;
 using EpdCluster.Transfer.Multimodal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -30,6 +33,7 @@ internal static class DataPlaneHostingExtensions
     public static IServiceCollection AddEpdDataPlane(this IServiceCollection services, EpdClusterOptions cluster, TransferOptions transfer, ModelOptions model)
     {
         services.AddSingleton(transfer);
+        services.TryAddSingleton(sp => new RequestStageMetrics(sp.GetRequiredService<IMeterFactory>(), model.Name));
         if (cluster.Clustering == ClusteringMode.Redis)
         {
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(cluster.Redis!));
@@ -71,6 +75,7 @@ internal static class DataPlaneHostingExtensions
             sp.GetRequiredService<TransferOptions>(),
             model.Name,
             config.TokensPerTile,
+            sp.GetRequiredService<RequestStageMetrics>(),
             sp.GetRequiredService<ILogger<ClusterGenerationClient>>()));
         return services;
     }
