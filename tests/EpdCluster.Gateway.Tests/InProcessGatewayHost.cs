@@ -17,6 +17,9 @@ public abstract class InProcessGatewayHost : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>The host's services (its meter factory, for metric assertions).</summary>
+    internal IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The host is not started.");
+
     public async ValueTask InitializeAsync()
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
