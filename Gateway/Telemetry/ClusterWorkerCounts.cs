@@ -29,9 +29,10 @@ internal sealed partial class ClusterWorkerCounts : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The first poll waits one interval: at start-up the directory's silo is rarely up yet.
         using var timer = new PeriodicTimer(_options.DirectoryPollInterval);
         var failing = false;
-        do
+        while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
@@ -52,7 +53,6 @@ internal sealed partial class ClusterWorkerCounts : BackgroundService
                 failing = true;
             }
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "The worker directory is unreachable for epd_cluster_workers: {Reason}")]
