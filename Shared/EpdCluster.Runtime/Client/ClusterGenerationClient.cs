@@ -31,6 +31,7 @@ public sealed partial class ClusterGenerationClient(
         IReadOnlyList<ClusterImage> images,
         SamplingParams sampling,
         GenerationTrace trace,
+        string? kvCodec = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var workers = await grains.GetGrain<IWorkerDirectoryGrain>(0).GetWorkers();
@@ -51,7 +52,7 @@ public sealed partial class ClusterGenerationClient(
 
         started = Stopwatch.GetTimestamp();
         var first = await PrefillOrReleaseAsync(prefillGrain, decodeGrain, new PrefillCommand(
-            requestId, prompt.Ids, references, spec, decode.WorkerId, decode.TransferEndpoint, Transport), cancellationToken);
+            requestId, prompt.Ids, references, spec, decode.WorkerId, decode.TransferEndpoint, Transport, kvCodec), cancellationToken);
         trace.PrefillTime = Stopwatch.GetElapsedTime(started);
         yield return new GeneratedToken(first.FirstToken, 0, first.Finish.ToEngine());
         if (first.Finished)

@@ -5,6 +5,7 @@ using EpdCluster.Runtime.Stages;
 using EpdCluster.Runtime.Workers;
 using EpdCluster.Transfer;
 using EpdCluster.Transfer.Kv;
+using EpdCluster.Transfer.Kv.Codecs;
 using EpdCluster.Transfer.Multimodal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,6 +31,7 @@ internal static class DataPlaneHostingExtensions
     public static IServiceCollection AddEpdDataPlane(this IServiceCollection services, EpdClusterOptions cluster, TransferOptions transfer, ModelOptions model)
     {
         services.AddSingleton(transfer);
+        services.AddSingleton(new KvCompressor(transfer.KvCodecs));
         if (cluster.Clustering == ClusteringMode.Redis)
         {
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(cluster.Redis!));
@@ -52,6 +54,7 @@ internal static class DataPlaneHostingExtensions
     public static IServiceCollection AddEpdWorkerDataPlane(this IServiceCollection services)
     {
         services.AddSingleton<KvArrivals>();
+        services.AddSingleton<KvReceiver>();
         services.AddSingleton<DecodeKvSink>();
         services.AddSingleton(sp => new KvTransferClient(sp.GetRequiredService<TransferOptions>(), sp.GetRequiredService<ILogger<KvTransferClient>>()));
         services.AddSingleton(sp => new KvTransferServer(sp.GetRequiredService<DecodeKvSink>(), sp.GetRequiredService<TransferOptions>(), sp.GetRequiredService<ILogger<KvTransferServer>>()));
