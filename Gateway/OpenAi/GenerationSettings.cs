@@ -4,6 +4,7 @@ using EpdCluster.Engine.Serving;
 using EpdCluster.Engine.Text;
 using EpdCluster.Gateway.Hosting;
 using EpdCluster.Gateway.Serving;
+using EpdCluster.Transfer.Kv.Codecs;
 
 namespace EpdCluster.Gateway.OpenAi;
 
@@ -20,7 +21,8 @@ internal sealed record GenerationSettings(
     int TopK,
     long? Seed,
     IReadOnlyList<string> StopStrings,
-    bool IgnoreEos)
+    bool IgnoreEos,
+    string? KvCodec = null)
 {
     /// <summary>OpenAI's sampling defaults: temperature 1, top_p 1.</summary>
     private const double DefaultTemperature = 1.0;
@@ -77,6 +79,11 @@ internal sealed record GenerationSettings(
             throw OpenAiErrors.InvalidValue("top_k", string.Create(CultureInfo.InvariantCulture, $"expected 0 or -1 (off) or a positive integer, got {topK}."));
         }
 
+        if (request.KvCodec is { } kvCodec && !KvCodecSpec.TryParse(kvCodec, out _, out var codecError))
+        {
+            throw OpenAiErrors.InvalidValue("kv_codec", codecError);
+        }
+
         return new GenerationSettings(
             stream,
             request.StreamOptions?.IncludeUsage ?? false,
@@ -87,7 +94,8 @@ internal sealed record GenerationSettings(
             Math.Max(0, topK),
             request.Seed,
             ReadStop(request.Stop),
-            request.IgnoreEos ?? false);
+            request.IgnoreEos ?? false,
+            request.KvCodec);
     }
 
     public SamplingParams ToSampling(int maxTokens) => new()

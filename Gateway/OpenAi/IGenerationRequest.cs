@@ -25,4 +25,7 @@ internal interface IGenerationRequest
     int? N { get; }
 
     bool? IgnoreEos { get; }
+
+    /// <summary>This server's extension: the KV codec between prefill and decode workers (docs/kv-compression.md).</summary>
+    string? KvCodec { get; }
 }

@@ -37,7 +37,7 @@ internal sealed class ClusterBackend(IGrainFactory grains, ClusterGenerationClie
         // Ids are unique per worker engine; a random 63-bit id keeps several gateways from colliding.
         var requestId = Random.Shared.NextInt64(1, long.MaxValue);
         var trace = new GenerationTrace();
-        var tokens = client.GenerateAsync(requestId, input.Prompt, images, input.Sampling, trace, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var tokens = client.GenerateAsync(requestId, input.Prompt, images, input.Sampling, trace, input.KvCodec, cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
             while (await MoveNextAsync(tokens))

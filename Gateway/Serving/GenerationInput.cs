@@ -17,6 +17,9 @@ internal sealed record GenerationInput(
     IReadOnlyList<string> ImageHashes,
     SamplingParams Sampling)
 {
+    /// <summary>The request's KV codec for the prefill → decode hand-off, or null for the cluster's.</summary>
+    public string? KvCodec { get; init; }
+
     /// <summary>What the backend reports about the request as it runs (cache hits for usage).</summary>
     public GenerationReport Report { get; } = new();
 }

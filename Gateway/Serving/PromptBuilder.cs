@@ -68,7 +68,7 @@ internal sealed class PromptBuilder(ServedModel model, ImagePreprocessor preproc
         }
 
         var maxTokens = settings.MaxTokens ?? Math.Min(limits.MaxTokensLimit, room);
-        return new GenerationInput(requestId, prompt, images, hashes, settings.ToSampling(maxTokens));
+        return new GenerationInput(requestId, prompt, images, hashes, settings.ToSampling(maxTokens)) { KvCodec = settings.KvCodec };
     }
 
     private OpenAiException ContextLengthExceeded(string detail, string param) =>

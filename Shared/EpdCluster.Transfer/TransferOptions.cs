@@ -1,4 +1,5 @@
 using EpdCluster.Transfer.Frames;
+using EpdCluster.Transfer.Kv.Codecs;
 
 namespace EpdCluster.Transfer;
 
@@ -30,6 +31,19 @@ public sealed class TransferOptions
 
     /// <summary>Direct (TCP side channel, default) or Redis.</summary>
     public KvTransport KvTransport { get; set; } = KvTransport.Direct;
+
+    /// <summary>
+    /// KV compression between prefill and decode, <c>[lookm+]none|none-f16|kivi|zipcache[+lz4]</c> (default <c>none</c>:
+    /// fp32 blocks, so greedy outputs equal the aggregated engine's; <c>kivi</c> is the lossy choice). A request may
+    /// name its own (<c>kv_codec</c>).
+    /// </summary>
+    public string KvCodec { get; set; } = KvCodecSpec.None;
+
+    /// <summary>Parameters of the codecs (<c>Epd:Transfer:KvCodecs:*</c>).</summary>
+    public KvCodecOptions KvCodecs { get; set; } = new();
+
+    /// <summary>The parsed <see cref="KvCodec"/>.</summary>
+    public KvCodecSpec KvCodecSpec => KvCodecSpec.Parse(KvCodec);
 
     /// <summary>Loopback port the KV transfer server binds (default 0: any free port, advertised through the control plane).</summary>
     public int DirectPort { get; set; }
@@ -74,6 +88,13 @@ public sealed class TransferOptions
         {
             throw new InvalidOperationException($"{SectionName}:KvTransport must be Direct or Redis, not {KvTransport}.");
         }
+
+        if (!KvCodecSpec.TryParse(KvCodec, out _, out var codecError))
+        {
+            throw new InvalidOperationException($"{SectionName}:KvCodec: {codecError}");
+        }
+
+        KvCodecs.Validate();
 
         if (DirectPort is < 0 or > 65535)
         {

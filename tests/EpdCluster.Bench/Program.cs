@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
     "transfer" => await TransferBenchmark.RunAsync(args[1..]),
     "cluster" => await ClusterBenchmark.RunAsync(args[1..]),
     "gateway" => await GatewayBenchmark.RunAsync(args[1..]),
+    "codecs" => await CodecBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -15,5 +16,6 @@ static int Usage()
     Console.Error.WriteLine("       bench transfer [--quick]");
     Console.Error.WriteLine("       bench cluster [--quick]");
     Console.Error.WriteLine("       bench gateway [--quick]");
+    Console.Error.WriteLine("       bench codecs [--model epd-tiny|epd-small] [--quick]");
     return 2;
 }

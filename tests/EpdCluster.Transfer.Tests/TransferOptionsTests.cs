@@ -17,6 +17,8 @@ public sealed class TransferOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(120), options.PixelTtl);
         Assert.Equal(TensorDType.F16, options.CacheDType);
         Assert.Equal(64 * 1024, options.FrameLimits.MaxHeaderBytes);
+        Assert.True(options.KvCodecSpec.IsRaw); // the lossless default keeps greedy outputs equal to the aggregated engine's
+        Assert.Equal((4, 128, 32, 32), (options.KvCodecs.KiviBits, options.KvCodecs.KeyGroupTokens, options.KvCodecs.ValueGroupChannels, options.KvCodecs.ResidualTokens));
     }
 
     public static TheoryData<string, Action<TransferOptions>> BadSettings => new()
@@ -32,6 +34,9 @@ public sealed class TransferOptionsTests
         { "CacheDType", o => o.CacheDType = (TensorDType)7 },
         { "KvTransport", o => o.KvTransport = (KvTransport)9 },
         { "InProcessCacheBytes", o => o.InProcessCacheBytes = 0 },
+        { "KvCodec", o => o.KvCodec = "kivi5" },
+        { "KvCodecs:KiviBits", o => o.KvCodecs.KiviBits = 3 },
+        { "KvCodecs:ImageRetention", o => o.KvCodecs.ImageRetention = 0 },
     };
 
     [Theory]

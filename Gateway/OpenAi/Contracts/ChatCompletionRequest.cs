@@ -54,4 +54,7 @@ internal sealed record ChatCompletionRequest : IGenerationRequest
 
     /// <summary>vLLM's extension: generate past end-of-text and end-of-turn tokens (benchmarks with exact lengths).</summary>
     [JsonPropertyName("ignore_eos")] public bool? IgnoreEos { get; init; }
+
+    /// <summary>This server's extension: KV codec for the prefill → decode hand-off (<c>kivi</c>, <c>lookm+kivi</c>, …); absent: the cluster's.</summary>
+    [JsonPropertyName("kv_codec")] public string? KvCodec { get; init; }
 }

@@ -44,4 +44,7 @@ internal sealed record CompletionRequest : IGenerationRequest
     [JsonPropertyName("top_k")] public int? TopK { get; init; }
 
     [JsonPropertyName("ignore_eos")] public bool? IgnoreEos { get; init; }
+
+    /// <summary>This server's extension: KV codec for the prefill → decode hand-off (<c>kivi</c>, <c>lookm+kivi</c>, …); absent: the cluster's.</summary>
+    [JsonPropertyName("kv_codec")] public string? KvCodec { get; init; }
 }

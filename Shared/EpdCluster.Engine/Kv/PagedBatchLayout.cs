@@ -21,7 +21,7 @@ internal sealed class PagedBatchLayout
         PackedTokens = packedTokens;
     }
 
-    /// <summary>[N] absolute position of each new token.</summary>
+    /// <summary>[N] absolute position of each new token (its slot plus the sequence's position offset).</summary>
     public Tensor Positions { get; }
 
     /// <summary>[N] cache block of each new token.</summary>
@@ -39,7 +39,7 @@ internal sealed class PagedBatchLayout
     /// <summary>[N] padded query slot of each packed row.</summary>
     public Tensor PackedRows { get; }
 
-    /// <summary>[B, maxNew, maxBlocks·blockSize] bool: true where the query may attend to the key.</summary>
+    /// <summary>[B, maxNew, maxBlocks·blockSize] bool: true where the query may attend to the key (slots up to its own).</summary>
     public Tensor Mask { get; }
 
     public int PackedTokens { get; }
@@ -72,7 +72,7 @@ internal sealed class PagedBatchLayout
             var needed = (slice.Start + slice.Count + blockSize - 1) / blockSize;
             if (slice.Count < 1 || slice.Blocks.Count < needed)
             {
-                throw new ArgumentException($"Sequence slice {b} needs {needed} blocks for positions up to {slice.Start + slice.Count}, has {slice.Blocks.Count}.");
+                throw new ArgumentException($"Sequence slice {b} needs {needed} blocks for slots up to {slice.Start + slice.Count}, has {slice.Blocks.Count}.");
             }
 
             for (var i = 0; i < needed; i++)
@@ -90,13 +90,13 @@ internal sealed class PagedBatchLayout
                     continue;
                 }
 
-                var position = slice.Start + q;
-                positions[row] = position;
-                writeBlocks[row] = slice.Blocks[position / blockSize];
-                writeOffsets[row] = position % blockSize;
+                var slot = slice.Start + q;
+                positions[row] = slot + slice.PositionOffset;
+                writeBlocks[row] = slice.Blocks[slot / blockSize];
+                writeOffsets[row] = slot % blockSize;
                 packedRows[row] = (b * maxNew) + q;
                 queryGather[(b * maxNew) + q] = row;
-                Array.Fill(mask, true, maskRow, position + 1);
+                Array.Fill(mask, true, maskRow, slot + 1);
                 row++;
             }
         }

@@ -34,7 +34,11 @@ public sealed class PagedKvCache : IDisposable
         }
 
         BytesPerBlock = checked((int)(_storage.NumberOfElements / totalBlocks * sizeof(float)));
+        Layout = KvLayout.For(config, blockSize);
     }
+
+    /// <summary>The shape of this cache's blocks.</summary>
+    public KvLayout Layout { get; }
 
     public int Layers { get; }
 

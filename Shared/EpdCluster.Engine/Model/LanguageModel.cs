@@ -52,7 +52,8 @@ internal sealed class LanguageModel : nn.Module
     /// Forward of packed new tokens [N, width] of several sequences against the paged KV cache: writes each new
     /// token's K/V into its block slot, attends over the sequence's cached tokens, returns final-normed [N, width].
     /// </summary>
-    public Tensor ForwardPaged(Tensor embeddings, PagedBatchLayout layout, PagedKvCache cache)
+    /// <param name="queries">Called per layer with that layer's rotated queries [N, heads, headDim] (saliency probes), or null.</param>
+    public Tensor ForwardPaged(Tensor embeddings, PagedBatchLayout layout, PagedKvCache cache, Action<int, Tensor>? queries = null)
     {
         var (cos, sin) = _rope.At(layout.Positions);
         var batch = layout.BlockTable.shape[0];
@@ -65,6 +66,7 @@ internal sealed class LanguageModel : nn.Module
             var index = layerIndex++;
             h = layer.Forward(h, cos, sin, (q, k, v) =>
             {
+                queries?.Invoke(index, q);
                 cache.Write(index, k, v, layout.WriteBlocks, layout.WriteOffsets);
                 var (keys, values) = cache.Gather(index, layout.BlockTable);
                 if (layout.IsDense)

@@ -52,8 +52,8 @@ public sealed class MultimodalModel : nn.Module
     public Tensor ForwardFullLogits(Tensor embeddings) =>
         language_model.Logits(language_model.ForwardFull(embeddings.unsqueeze(0))).squeeze(0);
 
-    internal Tensor ForwardPaged(Tensor embeddings, PagedBatchLayout layout, PagedKvCache cache) =>
-        language_model.ForwardPaged(embeddings, layout, cache);
+    internal Tensor ForwardPaged(Tensor embeddings, PagedBatchLayout layout, PagedKvCache cache, Action<int, Tensor>? queries = null) =>
+        language_model.ForwardPaged(embeddings, layout, cache, queries);
 
     internal Tensor Logits(Tensor hidden) => language_model.Logits(hidden);
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using EpdCluster.Engine.Kv;
 using EpdCluster.Engine.Model;
@@ -67,6 +68,9 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
     /// <summary>Bytes of one exported KV block.</summary>
     public int BytesPerBlock => _cache.BytesPerBlock;
 
+    /// <summary>The shape of exported KV blocks.</summary>
+    public KvLayout KvLayout => _cache.Layout;
+
     internal void Attach(InferenceThread thread) => _thread = thread;
 
     /// <summary>
@@ -130,6 +134,7 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
     private void Validate(GenerationRequest request)
     {
         request.Sampling.Validate();
+        request.KvProbes?.Validate();
         var prompt = request.PromptIds;
         if (prompt.Length == 0)
         {
@@ -259,10 +264,10 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
         return slices;
     }
 
-    /// <summary>Grows the sequence's block table to cover <paramref name="tokens"/> tokens, if the pool allows.</summary>
+    /// <summary>Grows the sequence's block table to cover <paramref name="tokens"/> tokens (fewer slots after eviction), if the pool allows.</summary>
     private bool TryReserve(Sequence sequence, int tokens, bool keepWatermark)
     {
-        var needed = ((tokens + BlockSize - 1) / BlockSize) - sequence.Blocks.Count;
+        var needed = ((tokens - sequence.PositionOffset + BlockSize - 1) / BlockSize) - sequence.Blocks.Count;
         if (needed <= 0)
         {
             return true;
@@ -296,9 +301,23 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
         var ids = new long[slices.Sum(s => s.Count)];
         var imageTargets = new List<long>();
         var imageSources = new List<Tensor>();
+        var probeRows = new List<long>();
+        var probeTargets = new List<(Sequence Sequence, int Probe)>();
         var row = 0;
         foreach (var (sequence, start, count) in slices)
         {
+            if (sequence.ProbePositions is { } probes)
+            {
+                for (var j = 0; j < probes.Length; j++)
+                {
+                    if (probes[j] >= start && probes[j] < start + count)
+                    {
+                        probeRows.Add(row + probes[j] - start);
+                        probeTargets.Add((sequence, j));
+                    }
+                }
+            }
+
             var imageRows = new List<long>();
             for (var i = 0; i < count; i++)
             {
@@ -322,8 +341,8 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
         var embeddings = imageTargets.Count == 0
             ? _model.EmbedPrompt(tensor(ids, int64), null, null)
             : _model.EmbedPrompt(tensor(ids, int64), tensor(imageTargets.ToArray(), int64), cat(imageSources, 0));
-        var layout = PagedBatchLayout.Build(slices.Select(s => new SequenceSlice(s.Start, s.Count, s.Sequence.Blocks)).ToList(), BlockSize);
-        var hidden = _model.ForwardPaged(embeddings, layout, _cache);
+        var layout = PagedBatchLayout.Build(slices.Select(s => new SequenceSlice(s.Start - s.Sequence.PositionOffset, s.Count, s.Sequence.Blocks, s.Sequence.PositionOffset)).ToList(), BlockSize);
+        var hidden = _model.ForwardPaged(embeddings, layout, _cache, probeRows.Count == 0 ? null : CaptureProbes(probeRows, probeTargets));
 
         var sampling = new List<(Sequence Sequence, long Row)>();
         row = 0;
@@ -349,6 +368,25 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
         {
             Append(sampling[i].Sequence, tokens[i]);
         }
+    }
+
+    /// <summary>Copies each layer's queries of the probe rows into their sequences (saliency for the KV export).</summary>
+    private Action<int, Tensor> CaptureProbes(List<long> rows, List<(Sequence Sequence, int Probe)> targets)
+    {
+        var index = tensor(rows.ToArray(), int64);
+        var text = _model.Config.Text;
+        var width = text.NumAttentionHeads * text.HeadDim;
+        return (layer, queries) =>
+        {
+            var captured = queries.index_select(0, index).contiguous().data<float>().ToArray();
+            for (var i = 0; i < targets.Count; i++)
+            {
+                var (sequence, probe) = targets[i];
+                sequence.ProbeQueries ??= new float[text.NumHiddenLayers][];
+                var stored = sequence.ProbeQueries[layer] ??= new float[sequence.ProbePositions!.Length * width];
+                Array.Copy(captured, i * width, stored, probe * width, width);
+            }
+        };
     }
 
     private void Append(Sequence sequence, int token)
@@ -440,6 +478,35 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
     });
 
     /// <summary>
+    /// Writes a decoded KV snapshot into the request's reserved blocks. After eviction (fewer slots than tokens) the
+    /// sequence continues at the snapshot's positions, and reserved blocks it can no longer fill go back to the pool.
+    /// </summary>
+    public Task ImportAsync(long requestId, KvSnapshot kv) => Thread.InvokeAsync(() =>
+    {
+        var lease = _reserved.TryGetValue(requestId, out var l) ? l : throw new InvalidOperationException($"Request {requestId} has no KV reservation here (expired or never made).");
+        _cache.Layout.EnsureSame(kv.Layout);
+        if (kv.Blocks > lease.Blocks.Length)
+        {
+            throw new ArgumentException($"{kv.Slots} KV slots need {kv.Blocks} blocks; request {requestId} reserved {lease.Blocks.Length}.");
+        }
+
+        _cache.ImportBlocks(lease.Blocks[..kv.Blocks], MemoryMarshal.AsBytes(kv.Data.AsSpan()));
+        var needed = Math.Max(kv.Blocks, (Math.Min(lease.Tokens, MaxModelLength) - kv.PositionOffset + BlockSize - 1) / BlockSize);
+        if (needed < lease.Blocks.Length)
+        {
+            _allocator.Free(lease.Blocks[needed..]);
+            lease = lease with { Blocks = lease.Blocks[..needed] };
+            _reserved[requestId] = lease;
+        }
+
+        lease.Imported = true;
+        lease.ImportedTokens = kv.Tokens;
+        lease.PositionOffset = kv.PositionOffset;
+        _stats = Snapshot();
+        return true;
+    });
+
+    /// <summary>
     /// Continues a request prefilled elsewhere: its KV is in its reservation (see <see cref="ImportAsync"/>) and its
     /// first token is <paramref name="firstToken"/>. The stream yields the tokens after it (indices from 1).
     /// </summary>
@@ -466,6 +533,14 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
                 return;
             }
 
+            if (lease.ImportedTokens is { } covered && covered != sequence.PromptLength)
+            {
+                _allocator.Free(lease.Blocks);
+                sequence.Output.Writer.TryComplete(new InvalidOperationException($"The KV cache of request {request.RequestId} covers {covered} tokens, but its prompt has {sequence.PromptLength}."));
+                return;
+            }
+
+            sequence.PositionOffset = lease.PositionOffset;
             sequence.Blocks.AddRange(lease.Blocks);
             _waiting.AddFirst(sequence);
         });
@@ -480,6 +555,32 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
         var bytes = new byte[count * _cache.BytesPerBlock];
         _cache.ExportBlocks(lease.Blocks[..count], bytes);
         return bytes;
+    });
+
+    /// <summary>
+    /// Copies a parked request's KV (prompt order) for encoding; with <paramref name="withSaliency"/>, scores every
+    /// token by the attention its probe queries gave it (the request must have been submitted with
+    /// <see cref="GenerationRequest.KvProbes"/>). The blocks stay parked until released.
+    /// </summary>
+    public Task<KvSnapshot> ExportParkedKvAsync(long requestId, bool withSaliency) => Thread.InvokeAsync(() =>
+    {
+        var lease = _parked.TryGetValue(requestId, out var l) ? l : throw new InvalidOperationException($"Request {requestId} has no parked KV blocks here (expired or released).");
+        var layout = _cache.Layout;
+        var blocks = lease.Blocks[..layout.BlocksFor(lease.Tokens)];
+        var data = new float[blocks.Length * layout.FloatsPerBlock];
+        _cache.ExportBlocks(blocks, MemoryMarshal.AsBytes(data.AsSpan()));
+        KvSaliency? saliency = null;
+        if (withSaliency)
+        {
+            if (lease.ProbePositions is not { } positions || lease.ProbeQueries is not { } queries || queries.Any(q => q is null))
+            {
+                throw new InvalidOperationException($"Request {requestId} was prefilled without saliency probes (GenerationRequest.KvProbes).");
+            }
+
+            saliency = KvSaliencyEstimator.Estimate(_cache, blocks, lease.Tokens, positions, queries, _model.Config.Text.NumAttentionHeads);
+        }
+
+        return new KvSnapshot(layout, lease.Tokens, lease.Tokens, data) { Saliency = saliency, ImageTokens = lease.ImageTokens };
     });
 
     /// <summary>Frees a parked request's blocks once its decode worker has them (or will never get them).</summary>
@@ -500,7 +601,12 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
         sequence.Finished = true;
         sequence.Output.Writer.TryWrite(new GeneratedToken(token, 0, null));
         sequence.Output.Writer.TryComplete();
-        _parked[sequence.Id] = new KvLease([.. sequence.Blocks], LeaseDeadline(), sequence.PromptLength);
+        _parked[sequence.Id] = new KvLease([.. sequence.Blocks], LeaseDeadline(), sequence.PromptLength)
+        {
+            ProbePositions = sequence.ProbePositions,
+            ProbeQueries = sequence.ProbeQueries,
+            ImageTokens = sequence.ImageTokenFlags(),
+        };
         _metrics?.RecordLeaseTaken(KvLeaseKind.Parked, sequence.Blocks.Count);
         sequence.Blocks.Clear();
         _running.Remove(sequence);

@@ -16,6 +16,7 @@ internal sealed class Sequence : IDisposable
         Output = Channel.CreateUnbounded<GeneratedToken>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         Width = width;
         Seed = request.Sampling.Seed ?? Random.Shared.NextInt64();
+        ProbePositions = request.KvProbes?.Positions(PromptLength, request.RequestId);
     }
 
     /// <summary>
@@ -47,6 +48,32 @@ internal sealed class Sequence : IDisposable
 
     /// <summary>Tokens whose K/V are in the cache.</summary>
     public int Computed { get; set; }
+
+    /// <summary>How far positions run ahead of cache slots: prompt tokens evicted before the KV arrived here (0 without eviction).</summary>
+    public int PositionOffset { get; set; }
+
+    /// <summary>Prompt positions whose queries are captured for saliency (sorted), or null.</summary>
+    public int[]? ProbePositions { get; }
+
+    /// <summary>Captured probe queries per layer, [probes × heads × headDim] each; filled as the prompt is computed.</summary>
+    public float[][]? ProbeQueries { get; set; }
+
+    /// <summary>One flag per prompt token: true for image tokens; null for a text-only prompt.</summary>
+    public bool[]? ImageTokenFlags()
+    {
+        if (Request.Images.Count == 0)
+        {
+            return null;
+        }
+
+        var flags = new bool[PromptLength];
+        foreach (var image in Request.Images)
+        {
+            Array.Fill(flags, true, image.Start, image.TokenCount);
+        }
+
+        return flags;
+    }
 
     public List<int> Blocks { get; } = [];
 

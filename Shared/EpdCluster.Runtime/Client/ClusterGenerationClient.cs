@@ -34,6 +34,7 @@ public sealed partial class ClusterGenerationClient(
         IReadOnlyList<ClusterImage> images,
         SamplingParams sampling,
         GenerationTrace trace,
+        string? kvCodec = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var workers = await grains.GetGrain<IWorkerDirectoryGrain>(0).GetWorkers();
@@ -70,7 +71,7 @@ public sealed partial class ClusterGenerationClient(
             prefillActivity?.SetTag(EpdTelemetry.ClusterRequestIdTag, requestId);
             prefillActivity?.SetTag(EpdTelemetry.WorkerTag, prefill.WorkerId);
             first = await PrefillOrReleaseAsync(prefillGrain, decodeGrain, new PrefillCommand(
-                requestId, prompt.Ids, references, spec, decode.WorkerId, decode.TransferEndpoint, Transport), cancellationToken);
+                requestId, prompt.Ids, references, spec, decode.WorkerId, decode.TransferEndpoint, Transport, kvCodec), cancellationToken);
         }
 
         trace.PrefillTime = Stopwatch.GetElapsedTime(started);

@@ -7,6 +7,7 @@ using System.Diagnostics.Metrics;
 using EpdCluster.Runtime.Workers;
 using EpdCluster.Transfer;
 using EpdCluster.Transfer.Kv;
+using EpdCluster.Transfer.Kv.Codecs;
 using EpdCluster.Transfer.Multimodal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,6 +35,7 @@ internal static class DataPlaneHostingExtensions
     {
         services.AddSingleton(transfer);
         services.TryAddSingleton(sp => new RequestStageMetrics(sp.GetRequiredService<IMeterFactory>(), model.Name));
+        services.AddSingleton(new KvCompressor(transfer.KvCodecs));
         if (cluster.Clustering == ClusteringMode.Redis)
         {
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(cluster.Redis!));
@@ -56,6 +58,7 @@ internal static class DataPlaneHostingExtensions
     public static IServiceCollection AddEpdWorkerDataPlane(this IServiceCollection services)
     {
         services.AddSingleton<KvArrivals>();
+        services.AddSingleton<KvReceiver>();
         services.AddSingleton<DecodeKvSink>();
         services.AddSingleton(sp => new KvTransferClient(sp.GetRequiredService<TransferOptions>(), sp.GetRequiredService<ILogger<KvTransferClient>>()));
         services.AddSingleton(sp => new KvTransferServer(sp.GetRequiredService<DecodeKvSink>(), sp.GetRequiredService<TransferOptions>(), sp.GetRequiredService<ILogger<KvTransferServer>>()));

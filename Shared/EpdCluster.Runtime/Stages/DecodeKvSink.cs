@@ -2,14 +2,16 @@ using System.Collections.Concurrent;
 using EpdCluster.Runtime.Workers;
 using EpdCluster.Transfer.Frames;
 using EpdCluster.Transfer.Kv;
+using EpdCluster.Transfer.Kv.Codecs;
 
 namespace EpdCluster.Runtime.Stages;
 
 /// <summary>
 /// A decode worker's end of the direct KV channel: accepts frames only for requests it reserved blocks for, lands
-/// them in one buffer per transfer, imports them into the reserved blocks when complete, and reports arrival.
+/// them in one buffer per transfer, imports them (decoding compressed ones) into the reserved blocks when complete,
+/// and reports arrival.
 /// </summary>
-internal sealed class DecodeKvSink(WorkerEngineHost host, KvArrivals arrivals) : IKvTransferSink
+internal sealed class DecodeKvSink(WorkerEngineHost host, KvArrivals arrivals, KvReceiver receiver) : IKvTransferSink
 {
     private readonly ConcurrentDictionary<long, IncomingTransfer> _transfers = new();
 
@@ -25,9 +27,27 @@ internal sealed class DecodeKvSink(WorkerEngineHost host, KvArrivals arrivals) :
             return ValueTask.FromResult(KvFrameTarget.Refuse($"KV of model {model} cannot go into a {host.ModelId} cache"));
         }
 
-        // Every frame but the last carries the same number of blocks, so the first frame bounds the whole transfer.
-        var transfer = _transfers.GetOrAdd(header.RequestId, _ => new IncomingTransfer(new byte[checked(header.Offset + (header.PayloadLength * (header.Count - header.Index)))]));
+        if (header.KvEncoding is { } encoding)
+        {
+            try
+            {
+                receiver.EnsureDecodable(encoding);
+            }
+            catch (KvCodecException e)
+            {
+                return ValueTask.FromResult(KvFrameTarget.Refuse(e.Message));
+            }
+        }
+
+        // Compressed transfers announce their size; raw frames but the last carry the same number of blocks, so the first bounds the whole transfer.
+        var transfer = _transfers.GetOrAdd(header.RequestId, _ => new IncomingTransfer(
+            new byte[checked(header.KvEncoding?.EncodedBytes ?? (header.Offset + (header.PayloadLength * (header.Count - header.Index))))], header.KvEncoding));
         var end = header.Offset + header.PayloadLength;
+        if (header.KvEncoding != transfer.Encoding)
+        {
+            return ValueTask.FromResult(KvFrameTarget.Refuse($"frame {header.Index} of request {header.RequestId} changes the transfer's KV encoding"));
+        }
+
         if (end > transfer.Buffer.Length)
         {
             return ValueTask.FromResult(KvFrameTarget.Refuse($"frame {header.Index} of request {header.RequestId} overruns its transfer"));
@@ -44,7 +64,7 @@ internal sealed class DecodeKvSink(WorkerEngineHost host, KvArrivals arrivals) :
             return;
         }
 
-        await host.Engine.Llm.ImportAsync(requestId, transfer.Buffer.AsMemory(0, (int)transfer.End));
+        await receiver.ImportAsync(requestId, transfer.Encoding, transfer.Buffer.AsMemory(0, (int)transfer.End));
         arrivals.Arrived(requestId);
     }
 
@@ -55,9 +75,11 @@ internal sealed class DecodeKvSink(WorkerEngineHost host, KvArrivals arrivals) :
         host.Engine.Llm.Abort(requestId);
     }
 
-    private sealed class IncomingTransfer(byte[] buffer)
+    private sealed class IncomingTransfer(byte[] buffer, KvEncoding? encoding)
     {
         public byte[] Buffer { get; } = buffer;
+
+        public KvEncoding? Encoding { get; } = encoding;
 
         /// <summary>End of the bytes landed so far (frames arrive in order, one transfer per connection read loop).</summary>
         public long End { get; set; }

@@ -13,7 +13,7 @@ namespace EpdCluster.Runtime.Stages;
 /// </summary>
 [WorkerPlacement]
 [Reentrant]
-internal sealed class DecodeWorkerGrain(WorkerEngineHost host, KvArrivals arrivals, KvRedisStore store, EngineOptions options) : Grain, IDecodeWorkerGrain
+internal sealed class DecodeWorkerGrain(WorkerEngineHost host, KvArrivals arrivals, KvRedisStore store, KvReceiver receiver, EngineOptions options) : Grain, IDecodeWorkerGrain
 {
     public async Task<int> Reserve(long requestId, int tokens)
     {
@@ -59,8 +59,8 @@ internal sealed class DecodeWorkerGrain(WorkerEngineHost host, KvArrivals arriva
     {
         try
         {
-            var bytes = await store.TakeAsync(requestId, blockCount, host.Engine.Llm.BytesPerBlock);
-            await host.Engine.Llm.ImportAsync(requestId, bytes);
+            var (encoding, bytes) = await store.TakeAsync(requestId, blockCount, host.Engine.Llm.BytesPerBlock);
+            await receiver.ImportAsync(requestId, encoding, bytes);
             arrivals.Arrived(requestId);
         }
         catch (Exception e)

@@ -31,7 +31,11 @@ internal sealed partial class PrefillWorkerGrain(
             images.Add(new PromptImage(image.PromptStart, image.TokenCount, rows));
         }
 
-        var request = new GenerationRequest(command.RequestId, command.PromptIds, images, command.Sampling.ToParams()) { PrefillOnly = true };
+        var request = new GenerationRequest(command.RequestId, command.PromptIds, images, command.Sampling.ToParams())
+        {
+            PrefillOnly = true,
+            KvProbes = handOff.ProbesFor(command),
+        };
         var stream = engine.Llm.Submit(request);
         GeneratedToken first;
         using (cancellationToken.Register(() => engine.Llm.Abort(command.RequestId)))

@@ -1,3 +1,4 @@
+using EpdCluster.Transfer.Kv.Codecs;
 using MessagePack;
 
 namespace EpdCluster.Transfer.Frames;
@@ -46,6 +47,9 @@ public sealed record FrameHeader
 
     /// <summary>Why a transfer failed (<see cref="FrameKind.Error"/> frames).</summary>
     [Key(12)] public string? ErrorMessage { get; init; }
+
+    /// <summary>KV frames of a compressed transfer: the codec and its parameters (null: raw fp32 blocks).</summary>
+    [Key(13)] public KvEncoding? KvEncoding { get; init; }
 
     public override string ToString() => $"{Kind} frame {Index + 1}/{Count} of request {RequestId} ({PayloadLength} bytes)";
 }

@@ -10,6 +10,36 @@ internal static class KvFraming
     {
         Check(transfer, blocks.Length);
         ArgumentOutOfRangeException.ThrowIfLessThan(frameBlocks, 1);
+        return transfer.Encoding is null ? SplitBlocks(transfer, blocks, frameBlocks) : SplitEncoded(transfer, blocks, frameBlocks);
+    }
+
+    /// <summary>Compressed bytes in as many frames as the raw blocks would take, each an equal share (u8, the encoding in every header).</summary>
+    private static IEnumerable<(FrameHeader Header, ReadOnlyMemory<byte> Payload)> SplitEncoded(KvTransfer transfer, ReadOnlyMemory<byte> bytes, int frameBlocks)
+    {
+        var count = FrameCount(transfer, frameBlocks);
+        var share = (bytes.Length + count - 1) / count;
+        for (var index = 0; index < count; index++)
+        {
+            var offset = Math.Min(bytes.Length, index * share);
+            var length = Math.Min(share, bytes.Length - offset);
+            var header = new FrameHeader
+            {
+                Kind = FrameKind.KvBlocks,
+                RequestId = transfer.RequestId,
+                Index = index,
+                Count = count,
+                DType = TensorDTypes.Bytes,
+                Shape = [length],
+                Offset = offset,
+                ModelId = transfer.ModelId,
+                KvEncoding = transfer.Encoding,
+            };
+            yield return (header, bytes.Slice(offset, length));
+        }
+    }
+
+    private static IEnumerable<(FrameHeader Header, ReadOnlyMemory<byte> Payload)> SplitBlocks(KvTransfer transfer, ReadOnlyMemory<byte> blocks, int frameBlocks)
+    {
         var elementsPerBlock = transfer.BytesPerBlock / TensorDTypes.ElementSize(transfer.DType);
         var count = FrameCount(transfer, frameBlocks);
         for (var index = 0; index < count; index++)
@@ -32,7 +62,11 @@ internal static class KvFraming
         }
     }
 
-    public static int FrameCount(KvTransfer transfer, int frameBlocks) => (transfer.BlockCount + frameBlocks - 1) / frameBlocks;
+    public static int FrameCount(KvTransfer transfer, int frameBlocks)
+    {
+        var count = (transfer.BlockCount + frameBlocks - 1) / frameBlocks;
+        return transfer.Encoding is null ? count : (int)Math.Clamp(count, 1, Math.Max(1, transfer.TotalBytes));
+    }
 
     public static void Check(KvTransfer transfer, int length)
     {
@@ -42,7 +76,7 @@ internal static class KvFraming
             throw new ArgumentException($"KV transfer {transfer.RequestId} announces {transfer.BlockCount} × {transfer.BytesPerBlock} bytes but {length} were given.", nameof(length));
         }
 
-        if (transfer.BytesPerBlock % TensorDTypes.ElementSize(transfer.DType) != 0)
+        if (transfer.Encoding is null && transfer.BytesPerBlock % TensorDTypes.ElementSize(transfer.DType) != 0)
         {
             throw new ArgumentException($"A KV block of {transfer.BytesPerBlock} bytes is not a whole number of {transfer.DType} elements.", nameof(transfer));
         }

@@ -1,10 +1,12 @@
 using EpdCluster.Transfer.Frames;
+using EpdCluster.Transfer.Kv.Codecs;
 
 namespace EpdCluster.Transfer.Kv;
 
 /// <summary>
 /// One request's KV blocks on their way from prefill to decode: <see cref="BlockCount"/> blocks of
-/// <see cref="BytesPerBlock"/> bytes each, in order (as <c>PagedKvCache.ExportBlocks</c> writes them).
+/// <see cref="BytesPerBlock"/> bytes each, in order (as <c>PagedKvCache.ExportBlocks</c> writes them) — or, with an
+/// <see cref="Encoding"/>, those blocks compressed into <see cref="KvEncoding.EncodedBytes"/> opaque bytes.
 /// </summary>
 public sealed record KvTransfer
 {
@@ -29,5 +31,8 @@ public sealed record KvTransfer
     /// <summary>The model the blocks belong to, so a receiver can refuse KV of another model.</summary>
     public string? ModelId { get; init; }
 
-    public long TotalBytes => (long)BlockCount * BytesPerBlock;
+    /// <summary>How the bytes were compressed (every frame carries it), or null for raw fp32 blocks.</summary>
+    public KvEncoding? Encoding { get; init; }
+
+    public long TotalBytes => Encoding?.EncodedBytes ?? (long)BlockCount * BytesPerBlock;
 }
