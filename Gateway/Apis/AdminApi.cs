@@ -13,12 +13,15 @@ internal static class AdminApi
         return app;
     }
 
-    /// <summary><c>GET /admin/cluster</c>: active silos, their roles, and how many silos hold each role.</summary>
+    /// <summary>
+    /// <c>GET /admin/cluster</c>: active silos with their starting roles, the worker directory with current roles and
+    /// loads, and how many workers hold each role now.
+    /// </summary>
     private static async Task<Ok<ClusterSummary>> GetCluster(IGrainFactory grains)
     {
         var view = await grains.GetGrain<IClusterViewGrain>(0).GetView();
         var workers = await grains.GetGrain<IWorkerDirectoryGrain>(0).GetWorkers();
-        var roleCounts = WorkerRoles.All.ToDictionary(r => r.ToWireName(), view.CountWithRole);
+        var roleCounts = WorkerRoles.All.ToDictionary(r => r.ToWireName(), r => workers.Count(w => w.Has(r)));
         return TypedResults.Ok(new ClusterSummary(view.MembershipVersion, roleCounts, view.Silos, workers));
     }
 

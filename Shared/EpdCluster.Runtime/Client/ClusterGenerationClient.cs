@@ -36,18 +36,18 @@ public sealed partial class ClusterGenerationClient(
         var workers = await grains.GetGrain<IWorkerDirectoryGrain>(0).GetWorkers();
         var encoders = Pick(workers, WorkerRole.Encode, images.Count > 0);
         var prefill = Pick(workers, WorkerRole.Prefill, true).MinBy(w => w.Load.QueuedPromptTokens)!;
-        var decode = Pick(workers, WorkerRole.Decode, true).MaxBy(w => w.Load.FreeKvBlocks)!;
+        var decoders = Pick(workers, WorkerRole.Decode, true).OrderByDescending(w => w.Load.FreeKvBlocks).ToList();
         trace.PrefillWorker = prefill.WorkerId;
-        trace.DecodeWorker = decode.WorkerId;
 
         var started = Stopwatch.GetTimestamp();
         var references = await EncodeAsync(prompt, images, encoders, trace, cancellationToken);
         trace.EncodeTime = Stopwatch.GetElapsedTime(started);
 
         var spec = sampling.ToSpec();
+        var decode = await ReserveAsync(decoders, requestId, prompt.Ids.Length + spec.MaxTokens);
+        trace.DecodeWorker = decode.WorkerId;
         var decodeGrain = grains.GetGrain<IDecodeWorkerGrain>(decode.WorkerId);
         var prefillGrain = grains.GetGrain<IPrefillWorkerGrain>(prefill.WorkerId);
-        await decodeGrain.Reserve(requestId, prompt.Ids.Length + spec.MaxTokens);
 
         started = Stopwatch.GetTimestamp();
         var first = await PrefillOrReleaseAsync(prefillGrain, decodeGrain, new PrefillCommand(
@@ -82,9 +82,27 @@ public sealed partial class ClusterGenerationClient(
         }
     }
 
+    /// <summary>Reserves KV on the decode worker with the most free blocks; one that refuses (draining, full) passes it to the next.</summary>
+    private async Task<WorkerInfo> ReserveAsync(List<WorkerInfo> decoders, long requestId, int tokens)
+    {
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                await grains.GetGrain<IDecodeWorkerGrain>(decoders[i].WorkerId).Reserve(requestId, tokens);
+                return decoders[i];
+            }
+            catch (Exception e) when (i + 1 < decoders.Count)
+            {
+                LogReserveRefused(logger, requestId, decoders[i].WorkerId, decoders[i + 1].WorkerId, e.Message);
+            }
+        }
+    }
+
+    /// <summary>The workers that take new work for <paramref name="role"/>: they hold it and no role switch is draining them.</summary>
     private static List<WorkerInfo> Pick(IReadOnlyList<WorkerInfo> workers, WorkerRole role, bool required)
     {
-        var candidates = workers.Where(w => w.Has(role)).ToList();
+        var candidates = workers.Where(w => w.Accepts(role)).ToList();
         return candidates.Count == 0 && required ? throw new NoWorkersException(role) : candidates;
     }
 
@@ -135,6 +153,9 @@ public sealed partial class ClusterGenerationClient(
             await grains.GetGrain<IEncoderWorkerGrain>(retry.WorkerId).EncodeTiles(command);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Decode worker {Worker} refused the KV reservation of request {RequestId} ({Reason}); trying {Next}")]
+    private static partial void LogReserveRefused(ILogger logger, long requestId, string worker, string next, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Encoding tiles of image {ImageHash} on {Worker} failed ({Reason}); retrying on {Retry}")]
     private static partial void LogEncodeRetry(ILogger logger, string imageHash, string worker, string retry, string reason);

@@ -43,7 +43,8 @@ public static class WorkerHostingExtensions
         builder.Services.AddEpdDataPlane(cluster, builder.Configuration.ReadTransferOptions(), model);
         builder.Services.AddEpdWorkerDataPlane();
         builder.Services.AddHostedService<WorkerStartup>();
-        builder.Services.AddHostedService<WorkerHeartbeat>();
+        builder.Services.AddSingleton<WorkerHeartbeat>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<WorkerHeartbeat>());
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>

@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
+using EpdCluster.Abstractions;
 using EpdCluster.Abstractions.Workers;
 using EpdCluster.Engine.Serving;
+using EpdCluster.Runtime.Hosting;
 using EpdCluster.Runtime.Placement;
 using EpdCluster.Runtime.Workers;
 using Orleans.Concurrency;
@@ -13,10 +15,16 @@ namespace EpdCluster.Runtime.Stages;
 /// </summary>
 [WorkerPlacement]
 [Reentrant]
-internal sealed class DecodeWorkerGrain(WorkerEngineHost host, KvArrivals arrivals, KvRedisStore store, EngineOptions options) : Grain, IDecodeWorkerGrain
+internal sealed class DecodeWorkerGrain(WorkerEngineHost host, WorkerIdentity identity, KvArrivals arrivals, KvRedisStore store, EngineOptions options) : Grain, IDecodeWorkerGrain
 {
     public async Task<int> Reserve(long requestId, int tokens)
     {
+        if (!identity.Accepts(WorkerRole.Decode))
+        {
+            // Routing read the directory before this worker started draining (or changed role): the caller picks another.
+            throw new InvalidOperationException($"Worker {identity.WorkerId} takes no new decode work (draining or no longer a decode worker).");
+        }
+
         var blocks = await host.Engine.Llm.ReserveAsync(requestId, tokens);
         arrivals.Expect(requestId);
         return blocks;
