@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using EpdCluster.Abstractions;
+using EpdCluster.Abstractions.Scheduling;
 using EpdCluster.Abstractions.Workers;
 using EpdCluster.Engine.Serving;
 using EpdCluster.Engine.Text;
@@ -23,6 +24,7 @@ public sealed partial class ClusterGenerationClient(
     TransferOptions transfer,
     string modelId,
     int tokensPerTile,
+    RequestSampleReporter samples,
     ILogger<ClusterGenerationClient> logger)
 {
     public async IAsyncEnumerable<GeneratedToken> GenerateAsync(
@@ -33,6 +35,7 @@ public sealed partial class ClusterGenerationClient(
         GenerationTrace trace,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        var arrived = Stopwatch.GetTimestamp();
         var workers = await grains.GetGrain<IWorkerDirectoryGrain>(0).GetWorkers();
         var encoders = Pick(workers, WorkerRole.Encode, images.Count > 0);
         var prefill = Pick(workers, WorkerRole.Prefill, true).MinBy(w => w.Load.QueuedPromptTokens)!;
@@ -53,16 +56,47 @@ public sealed partial class ClusterGenerationClient(
         var first = await PrefillOrReleaseAsync(prefillGrain, decodeGrain, new PrefillCommand(
             requestId, prompt.Ids, references, spec, decode.WorkerId, decode.TransferEndpoint, Transport), cancellationToken);
         trace.PrefillTime = Stopwatch.GetElapsedTime(started);
+        var firstAt = Stopwatch.GetTimestamp();
+        var ttft = Stopwatch.GetElapsedTime(arrived, firstAt);
         yield return new GeneratedToken(first.FirstToken, 0, first.Finish.ToEngine());
         if (first.Finished)
         {
             await decodeGrain.Abort(requestId); // frees the reservation nobody will use
+            samples.Record(new RequestSample(ttft.TotalSeconds, trace.EncodeTime.TotalSeconds, trace.PrefillTime.TotalSeconds, null));
             yield break;
         }
 
-        await foreach (var token in decodeGrain.Decode(new DecodeCommand(requestId, prompt.Ids, first.FirstToken, spec, Transport), cancellationToken))
+        var tokens = decodeGrain.Decode(new DecodeCommand(requestId, prompt.Ids, first.FirstToken, spec, Transport), cancellationToken);
+        while (true)
         {
-            yield return new GeneratedToken(token.TokenId, token.Index, token.Finish.ToEngine());
+            string? movedTo = null;
+            await foreach (var token in tokens)
+            {
+                if (token.MovedTo is { } next)
+                {
+                    movedTo = next;
+                    break;
+                }
+
+                if (token.Finish is TokenFinish.Stop or TokenFinish.Length)
+                {
+                    // TPOT as EPDServe and vLLM define it: (last token - first token) / (output tokens - 1).
+                    var tpot = token.Index > 0 ? Stopwatch.GetElapsedTime(firstAt).TotalSeconds / token.Index : (double?)null;
+                    samples.Record(new RequestSample(ttft.TotalSeconds, trace.EncodeTime.TotalSeconds, trace.PrefillTime.TotalSeconds, tpot));
+                }
+
+                yield return new GeneratedToken(token.TokenId, token.Index, token.Finish.ToEngine());
+            }
+
+            if (movedTo is null)
+            {
+                yield break;
+            }
+
+            // A role switch moved the request to another decode worker, which streams on from the next token.
+            trace.DecodeWorker = movedTo;
+            trace.DecodeMoves++;
+            tokens = grains.GetGrain<IDecodeWorkerGrain>(movedTo).Resume(requestId, cancellationToken);
         }
     }
 

@@ -71,7 +71,10 @@ internal static class DataPlaneHostingExtensions
             sp.GetRequiredService<TransferOptions>(),
             model.Name,
             config.TokensPerTile,
+            sp.GetRequiredService<RequestSampleReporter>(),
             sp.GetRequiredService<ILogger<ClusterGenerationClient>>()));
+        services.AddSingleton<RequestSampleReporter>();
+        services.AddHostedService(sp => sp.GetRequiredService<RequestSampleReporter>());
         return services;
     }
 }
