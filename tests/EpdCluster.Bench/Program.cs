@@ -5,6 +5,7 @@ return args.FirstOrDefault() switch
     "engine" => await EngineBenchmark.RunAsync(args[1..]),
     "transfer" => await TransferBenchmark.RunAsync(args[1..]),
     "cluster" => await ClusterBenchmark.RunAsync(args[1..]),
+    "profile" => await ProfileMeasurement.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -13,5 +14,6 @@ static int Usage()
     Console.Error.WriteLine("usage: bench engine [--model epd-tiny|epd-small] [--quick]");
     Console.Error.WriteLine("       bench transfer [--quick]");
     Console.Error.WriteLine("       bench cluster [--quick]");
+    Console.Error.WriteLine("       bench profile [--model epd-tiny|epd-small] [--quick] [--out FILE.json]");
     return 2;
 }
