@@ -83,7 +83,7 @@ internal static class EngineBenchmark
     }
 
     /// <summary>Decode throughput once every sequence has its first token, and the mean step time then.</summary>
-    private static async Task<(double TokensPerSecond, double StepSeconds)> DecodeTokensPerSecond(AggregatedEngine engine, int batch, int tokens)
+    internal static async Task<(double TokensPerSecond, double StepSeconds)> DecodeTokensPerSecond(AggregatedEngine engine, int batch, int tokens)
     {
         var random = new Random(3);
         var sampling = SamplingParams.Greedy(tokens) with { IgnoreStopTokens = true };

@@ -7,6 +7,7 @@ return args.FirstOrDefault() switch
     "cluster" => await ClusterBenchmark.RunAsync(args[1..]),
     "gateway" => await GatewayBenchmark.RunAsync(args[1..]),
     "codecs" => await CodecBenchmark.RunAsync(args[1..]),
+    "profile" => await ProfileMeasurement.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -17,5 +18,6 @@ static int Usage()
     Console.Error.WriteLine("       bench cluster [--quick]");
     Console.Error.WriteLine("       bench gateway [--quick]");
     Console.Error.WriteLine("       bench codecs [--model epd-tiny|epd-small] [--quick]");
+    Console.Error.WriteLine("       bench profile [--model epd-tiny|epd-small] [--quick] [--out FILE.json]");
     return 2;
 }

@@ -61,7 +61,7 @@ internal static class TransferBenchmark
     /// Median seconds per transfer through KvTransferServer/Client and per raw copy, and the median of raw/transfer over
     /// back-to-back pairs (pairing cancels most of the drift other load on a shared machine causes).
     /// </summary>
-    private static async Task<(double Transfer, double Raw, double Ratio)> KvVersusRawSocket(int bytes, int rounds)
+    internal static async Task<(double Transfer, double Raw, double Ratio)> KvVersusRawSocket(int bytes, int rounds)
     {
         var blocks = new byte[bytes];
         new Random(1).NextBytes(blocks);

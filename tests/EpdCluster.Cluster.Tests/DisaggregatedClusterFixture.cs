@@ -17,8 +17,11 @@ public sealed class DisaggregatedClusterFixture : IAsyncLifetime
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
 
+    /// <summary>These tests pin where work runs: the scheduler must not move the second encoder away.</summary>
+    private const string NoAutomaticMoves = "Epd:Scheduler:Automatic=false";
+
     public async ValueTask InitializeAsync() => await Task.WhenAll(
-        Direct.UpAsync("--encoders", "2", "--prefills", "1", "--decoders", "1"),
+        Direct.UpAsync("--encoders", "2", "--prefills", "1", "--decoders", "1", "--set", NoAutomaticMoves),
         RedisTransport.UpAsync("--encoders", "1", "--prefills", "1", "--decoders", "1", "--set", "Epd:Transfer:KvTransport=Redis"),
         AllInOne.UpAsync("--all-in-one"));
 

@@ -31,6 +31,7 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
     private readonly Dictionary<long, KvLease> _reserved = [];
     private readonly Dictionary<long, KvLease> _parked = [];
     private readonly EngineMetrics? _metrics;
+    private readonly Dictionary<long, Sequence> _suspended = [];
     private InferenceThread? _thread;
     private long _generatedTokens;
     private long _steps;
@@ -123,10 +124,12 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
     public void Shutdown()
     {
         DrainCommands();
-        foreach (var sequence in _running.ToList().Concat(_waiting.ToList()))
+        foreach (var sequence in _running.ToList().Concat(_waiting.ToList()).Concat(_suspended.Values.ToList()))
         {
             Finish(sequence, FinishReason.Abort, token: -1);
         }
+
+        _suspended.Clear();
 
         _stats = Snapshot();
     }
@@ -195,7 +198,8 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
         while (_aborts.TryDequeue(out var id))
         {
             changed = true;
-            var sequence = _running.FirstOrDefault(s => s.Id == id) ?? _waiting.FirstOrDefault(s => s.Id == id);
+            var sequence = _running.FirstOrDefault(s => s.Id == id) ?? _waiting.FirstOrDefault(s => s.Id == id)
+                ?? (_suspended.Remove(id, out var suspended) ? suspended : null);
             if (sequence is not null)
             {
                 Finish(sequence, FinishReason.Abort, token: -1);
@@ -591,6 +595,92 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
         return released;
     });
 
+    /// <summary>
+    /// Takes a decoding sequence out of the batch between two steps, to move it to another worker: its blocks stay
+    /// held here and are copied (every token but the last generated one has its K/V in them), its stream stays open.
+    /// Null when the request is not decoding here (unknown, finished, prefill-only, or still prefilling its prompt).
+    /// Follow with <see cref="ReleaseSuspendedAsync"/> once it continues elsewhere, or <see cref="ResumeSuspendedAsync"/>.
+    /// </summary>
+    public Task<SuspendedSequence?> SuspendAsync(long requestId) => Thread.InvokeAsync(() =>
+    {
+        var sequence = _running.FirstOrDefault(s => s.Id == requestId) ?? _waiting.FirstOrDefault(s => s.Id == requestId);
+        if (sequence is null || sequence.Finished || sequence.Request.PrefillOnly || sequence.Generated < 1 || sequence.Computed != sequence.Tokens.Count - 1)
+        {
+            return null;
+        }
+
+        _running.Remove(sequence);
+        _waiting.Remove(sequence);
+        _suspended[requestId] = sequence;
+        var count = (sequence.Computed + BlockSize - 1) / BlockSize;
+        var bytes = new byte[count * _cache.BytesPerBlock];
+        _cache.ExportBlocks(sequence.Blocks[..count], bytes);
+        _stats = Snapshot();
+        return new SuspendedSequence(requestId, [.. sequence.Tokens.Skip(sequence.PromptLength)], bytes);
+    });
+
+    /// <summary>Ends a suspended sequence here because it continues on another worker: frees its blocks and completes its stream without a finish token.</summary>
+    public Task<bool> ReleaseSuspendedAsync(long requestId) => Thread.InvokeAsync(() =>
+    {
+        if (!_suspended.Remove(requestId, out var sequence))
+        {
+            return false;
+        }
+
+        sequence.Finished = true;
+        sequence.Output.Writer.TryComplete();
+        _allocator.Free(sequence.Blocks);
+        sequence.Blocks.Clear();
+        sequence.Dispose();
+        _stats = Snapshot();
+        return true;
+    });
+
+    /// <summary>Puts a suspended sequence back into the batch (its move failed): it continues here as if never paused.</summary>
+    public Task<bool> ResumeSuspendedAsync(long requestId) => Thread.InvokeAsync(() =>
+    {
+        if (!_suspended.Remove(requestId, out var sequence))
+        {
+            return false;
+        }
+
+        _waiting.AddFirst(sequence);
+        _stats = Snapshot();
+        return true;
+    });
+
+    /// <summary>
+    /// Continues a sequence that was decoding on another worker: its KV (see <see cref="SuspendAsync"/>) is in this
+    /// request's reservation (<see cref="ImportAsync"/>) and it has generated <paramref name="generatedTokens"/> so
+    /// far. The stream yields the tokens after them, their indices continuing from there.
+    /// </summary>
+    public ChannelReader<GeneratedToken> SubmitMigrated(GenerationRequest request, IReadOnlyList<int> generatedTokens)
+    {
+        Validate(request);
+        ArgumentOutOfRangeException.ThrowIfZero(generatedTokens.Count);
+        var sequence = new Sequence(request, _model.Config.Text.HiddenSize, generatedTokens);
+        Thread.Post(() => AdmitIntoReservation(sequence));
+        return sequence.Output.Reader;
+    }
+
+    /// <summary>Gives a sequence whose KV was imported the blocks of its reservation and queues it first; fails its stream when the KV never came.</summary>
+    private void AdmitIntoReservation(Sequence sequence)
+    {
+        if (!_reserved.Remove(sequence.Id, out var lease) || !lease.Imported)
+        {
+            if (lease is not null)
+            {
+                _allocator.Free(lease.Blocks);
+            }
+
+            sequence.Output.Writer.TryComplete(new InvalidOperationException($"The KV cache of request {sequence.Id} never arrived on this worker (no reservation, or its {_options.KvLease.TotalSeconds:0} s lease expired)."));
+            return;
+        }
+
+        sequence.Blocks.AddRange(lease.Blocks);
+        _waiting.AddFirst(sequence);
+    }
+
     private InferenceThread Thread => _thread ?? throw new InvalidOperationException("The engine is not attached to an inference thread.");
 
     private long LeaseDeadline() => System.Diagnostics.Stopwatch.GetTimestamp() + (long)(_options.KvLease.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
@@ -654,7 +744,10 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
         _waiting.Sum(s => (long)(s.Tokens.Count - s.Computed)) + _running.Sum(s => (long)Math.Max(0, s.PromptLength - s.Computed)),
         _generatedTokens,
         _steps,
-        _preemptions);
+        _preemptions,
+        _reserved.Count,
+        _parked.Count,
+        _suspended.Count);
 
     public void Dispose()
     {

@@ -30,6 +30,18 @@ internal sealed class Sequence : IDisposable
         Recomputable = false;
     }
 
+    /// <summary>
+    /// A sequence that was decoding on another worker: the K/V of every token but the last generated one is in
+    /// reserved blocks. Like a prefilled one, it cannot be recomputed here.
+    /// </summary>
+    public Sequence(GenerationRequest request, int width, IReadOnlyList<int> generatedTokens)
+        : this(request, width)
+    {
+        Tokens.AddRange(generatedTokens);
+        Computed = Tokens.Count - 1;
+        Recomputable = false;
+    }
+
     /// <summary>The request's seed, drawn at random when the request gave none.</summary>
     public long Seed { get; }
 

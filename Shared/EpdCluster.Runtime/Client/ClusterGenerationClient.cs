@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using EpdCluster.Abstractions;
+using EpdCluster.Abstractions.Scheduling;
 using EpdCluster.Abstractions.Workers;
 using EpdCluster.Engine.Serving;
 using EpdCluster.Engine.Telemetry;
@@ -26,6 +27,7 @@ public sealed partial class ClusterGenerationClient(
     string modelId,
     int tokensPerTile,
     RequestStageMetrics metrics,
+    RequestSampleReporter samples,
     ILogger<ClusterGenerationClient> logger)
 {
     public async IAsyncEnumerable<GeneratedToken> GenerateAsync(
@@ -37,12 +39,12 @@ public sealed partial class ClusterGenerationClient(
         string? kvCodec = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        var arrived = Stopwatch.GetTimestamp();
         var workers = await grains.GetGrain<IWorkerDirectoryGrain>(0).GetWorkers();
         var encoders = Pick(workers, WorkerRole.Encode, images.Count > 0);
         var prefill = Pick(workers, WorkerRole.Prefill, true).MinBy(w => w.Load.QueuedPromptTokens)!;
-        var decode = Pick(workers, WorkerRole.Decode, true).MaxBy(w => w.Load.FreeKvBlocks)!;
+        var decoders = Pick(workers, WorkerRole.Decode, true).OrderByDescending(w => w.Load.FreeKvBlocks).ToList();
         trace.PrefillWorker = prefill.WorkerId;
-        trace.DecodeWorker = decode.WorkerId;
 
         var started = Stopwatch.GetTimestamp();
         List<ImageReference> references;
@@ -60,9 +62,10 @@ public sealed partial class ClusterGenerationClient(
         }
 
         var spec = sampling.ToSpec();
+        var decode = await ReserveAsync(decoders, requestId, prompt.Ids.Length + spec.MaxTokens);
+        trace.DecodeWorker = decode.WorkerId;
         var decodeGrain = grains.GetGrain<IDecodeWorkerGrain>(decode.WorkerId);
         var prefillGrain = grains.GetGrain<IPrefillWorkerGrain>(prefill.WorkerId);
-        await decodeGrain.Reserve(requestId, prompt.Ids.Length + spec.MaxTokens);
 
         started = Stopwatch.GetTimestamp();
         PrefillResult first;
@@ -76,10 +79,13 @@ public sealed partial class ClusterGenerationClient(
 
         trace.PrefillTime = Stopwatch.GetElapsedTime(started);
         metrics.RecordStage(EngineStage.Prefill, trace.PrefillTime);
+        var firstAt = Stopwatch.GetTimestamp();
+        var ttft = Stopwatch.GetElapsedTime(arrived, firstAt);
         yield return new GeneratedToken(first.FirstToken, 0, first.Finish.ToEngine());
         if (first.Finished)
         {
             await decodeGrain.Abort(requestId); // frees the reservation nobody will use
+            samples.Record(new RequestSample(ttft.TotalSeconds, trace.EncodeTime.TotalSeconds, trace.PrefillTime.TotalSeconds, null));
             yield break;
         }
 
@@ -87,15 +93,40 @@ public sealed partial class ClusterGenerationClient(
         using var decodeActivity = EpdTelemetry.RuntimeActivitySource.StartActivity("decode");
         decodeActivity?.SetTag(EpdTelemetry.ClusterRequestIdTag, requestId);
         decodeActivity?.SetTag(EpdTelemetry.WorkerTag, decode.WorkerId);
-        await foreach (var token in decodeGrain.Decode(new DecodeCommand(requestId, prompt.Ids, first.FirstToken, spec, Transport), cancellationToken))
+        var tokens = decodeGrain.Decode(new DecodeCommand(requestId, prompt.Ids, first.FirstToken, spec, Transport), cancellationToken);
+        while (true)
         {
-            var finish = token.Finish.ToEngine();
-            if (finish is FinishReason.Stop or FinishReason.Length)
+            string? movedTo = null;
+            await foreach (var token in tokens)
             {
-                metrics.RecordStage(EngineStage.Decode, Stopwatch.GetElapsedTime(started));
+                if (token.MovedTo is { } next)
+                {
+                    movedTo = next;
+                    break;
+                }
+
+                if (token.Finish is TokenFinish.Stop or TokenFinish.Length)
+                {
+                    metrics.RecordStage(EngineStage.Decode, Stopwatch.GetElapsedTime(started));
+
+                    // TPOT as EPDServe and vLLM define it: (last token - first token) / (output tokens - 1).
+                    var tpot = token.Index > 0 ? Stopwatch.GetElapsedTime(firstAt).TotalSeconds / token.Index : (double?)null;
+                    samples.Record(new RequestSample(ttft.TotalSeconds, trace.EncodeTime.TotalSeconds, trace.PrefillTime.TotalSeconds, tpot));
+                }
+
+                yield return new GeneratedToken(token.TokenId, token.Index, token.Finish.ToEngine());
             }
 
-            yield return new GeneratedToken(token.TokenId, token.Index, finish);
+            if (movedTo is null)
+            {
+                yield break;
+            }
+
+            // A role switch moved the request to another decode worker, which streams on from the next token.
+            trace.DecodeWorker = movedTo;
+            trace.DecodeMoves++;
+            decodeActivity?.SetTag(EpdTelemetry.WorkerTag, movedTo);
+            tokens = grains.GetGrain<IDecodeWorkerGrain>(movedTo).Resume(requestId, cancellationToken);
         }
     }
 
@@ -115,9 +146,27 @@ public sealed partial class ClusterGenerationClient(
         }
     }
 
+    /// <summary>Reserves KV on the decode worker with the most free blocks; one that refuses (draining, full) passes it to the next.</summary>
+    private async Task<WorkerInfo> ReserveAsync(List<WorkerInfo> decoders, long requestId, int tokens)
+    {
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                await grains.GetGrain<IDecodeWorkerGrain>(decoders[i].WorkerId).Reserve(requestId, tokens);
+                return decoders[i];
+            }
+            catch (Exception e) when (i + 1 < decoders.Count)
+            {
+                LogReserveRefused(logger, requestId, decoders[i].WorkerId, decoders[i + 1].WorkerId, e.Message);
+            }
+        }
+    }
+
+    /// <summary>The workers that take new work for <paramref name="role"/>: they hold it and no role switch is draining them.</summary>
     private static List<WorkerInfo> Pick(IReadOnlyList<WorkerInfo> workers, WorkerRole role, bool required)
     {
-        var candidates = workers.Where(w => w.Has(role)).ToList();
+        var candidates = workers.Where(w => w.Accepts(role)).ToList();
         return candidates.Count == 0 && required ? throw new NoWorkersException(role) : candidates;
     }
 
@@ -171,6 +220,9 @@ public sealed partial class ClusterGenerationClient(
             await grains.GetGrain<IEncoderWorkerGrain>(retry.WorkerId).EncodeTiles(command);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Decode worker {Worker} refused the KV reservation of request {RequestId} ({Reason}); trying {Next}")]
+    private static partial void LogReserveRefused(ILogger logger, long requestId, string worker, string next, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Encoding tiles of image {ImageHash} on {Worker} failed ({Reason}); retrying on {Retry}")]
     private static partial void LogEncodeRetry(ILogger logger, string imageHash, string worker, string retry, string reason);

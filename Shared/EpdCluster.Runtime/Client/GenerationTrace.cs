@@ -11,7 +11,11 @@ public sealed class GenerationTrace
 
     public string? PrefillWorker { get; set; }
 
+    /// <summary>The decode worker that streamed the last tokens (it changes when a role switch moves the request).</summary>
     public string? DecodeWorker { get; set; }
+
+    /// <summary>How many times a role switch moved the request to another decode worker.</summary>
+    public int DecodeMoves { get; set; }
 
     public TimeSpan EncodeTime { get; set; }
 

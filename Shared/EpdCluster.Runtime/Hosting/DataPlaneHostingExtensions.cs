@@ -79,7 +79,10 @@ internal static class DataPlaneHostingExtensions
             model.Name,
             config.TokensPerTile,
             sp.GetRequiredService<RequestStageMetrics>(),
+            sp.GetRequiredService<RequestSampleReporter>(),
             sp.GetRequiredService<ILogger<ClusterGenerationClient>>()));
+        services.AddSingleton<RequestSampleReporter>();
+        services.AddHostedService(sp => sp.GetRequiredService<RequestSampleReporter>());
         return services;
     }
 }

@@ -50,8 +50,11 @@ public static class WorkerHostingExtensions
         builder.Services.AddSingleton<WorkerTransferEndpoint>();
         builder.Services.AddEpdDataPlane(cluster, builder.Configuration.ReadTransferOptions(), model);
         builder.Services.AddEpdWorkerDataPlane();
+        builder.Services.AddEpdRoleSwitching(builder.Configuration);
+        builder.Services.AddEpdScheduler(builder.Configuration);
         builder.Services.AddHostedService<WorkerStartup>();
-        builder.Services.AddHostedService<WorkerHeartbeat>();
+        builder.Services.AddSingleton<WorkerHeartbeat>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<WorkerHeartbeat>());
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>

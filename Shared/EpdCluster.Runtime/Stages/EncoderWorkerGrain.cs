@@ -1,5 +1,7 @@
+using EpdCluster.Abstractions;
 using EpdCluster.Abstractions.Workers;
 using EpdCluster.Runtime.Placement;
+using EpdCluster.Runtime.Switching;
 using EpdCluster.Runtime.Workers;
 using EpdCluster.Transfer.Multimodal;
 using Orleans.Concurrency;
@@ -12,10 +14,11 @@ namespace EpdCluster.Runtime.Stages;
 /// </summary>
 [WorkerPlacement]
 [Reentrant]
-internal sealed class EncoderWorkerGrain(WorkerEngineHost host, ITilePixelStore pixels, IMultimodalTokenCache cache) : Grain, IEncoderWorkerGrain
+internal sealed class EncoderWorkerGrain(WorkerEngineHost host, ITilePixelStore pixels, IMultimodalTokenCache cache, StageActivity activity) : Grain, IEncoderWorkerGrain
 {
     public async Task<int> EncodeTiles(EncodeTilesCommand command)
     {
+        using var inFlight = activity.Track(WorkerRole.Encode);
         var present = await cache.GetPresentTilesAsync(host.ModelId, command.ImageHash, command.TileCount);
         var missing = command.TileIndexes.Where(i => !present[i]).ToList();
         if (missing.Count == 0)

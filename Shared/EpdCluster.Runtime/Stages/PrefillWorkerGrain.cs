@@ -1,6 +1,8 @@
+using EpdCluster.Abstractions;
 using EpdCluster.Abstractions.Workers;
 using EpdCluster.Engine.Serving;
 using EpdCluster.Runtime.Placement;
+using EpdCluster.Runtime.Switching;
 using EpdCluster.Runtime.Workers;
 using EpdCluster.Transfer.Multimodal;
 using Microsoft.Extensions.Logging;
@@ -18,10 +20,12 @@ internal sealed partial class PrefillWorkerGrain(
     WorkerEngineHost host,
     IMultimodalTokenCache cache,
     KvHandOff handOff,
+    StageActivity activity,
     ILogger<PrefillWorkerGrain> logger) : Grain, IPrefillWorkerGrain
 {
     public async Task<PrefillResult> Prefill(PrefillCommand command, CancellationToken cancellationToken = default)
     {
+        using var inFlight = activity.Track(WorkerRole.Prefill);
         var engine = host.Engine;
         var images = new List<PromptImage>(command.Images.Count);
         foreach (var image in command.Images)

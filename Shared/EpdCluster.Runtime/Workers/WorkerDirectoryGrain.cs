@@ -32,9 +32,13 @@ internal sealed partial class WorkerDirectoryGrain(IClusterMembershipService mem
             return Task.CompletedTask;
         }
 
-        if (!_workers.ContainsKey(worker.WorkerId))
+        if (!_workers.TryGetValue(worker.WorkerId, out var known))
         {
             LogRegistered(logger, worker.WorkerId, string.Join(',', worker.Roles), worker.SiloAddress);
+        }
+        else if (known.Draining != worker.Draining || !known.Roles.SequenceEqual(worker.Roles))
+        {
+            LogRolesChanged(logger, worker.WorkerId, string.Join(',', worker.Roles), worker.Draining);
         }
 
         _workers[worker.WorkerId] = worker;
@@ -86,6 +90,9 @@ internal sealed partial class WorkerDirectoryGrain(IClusterMembershipService mem
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} registered with roles {Roles} on {Silo}")]
     private static partial void LogRegistered(ILogger logger, string workerId, string roles, string silo);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} now has roles {Roles} (draining: {Draining})")]
+    private static partial void LogRolesChanged(ILogger logger, string workerId, string roles, bool draining);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} dropped: {Reason}")]
     private static partial void LogDropped(ILogger logger, string workerId, string reason);

@@ -6,7 +6,10 @@ using Orleans.Runtime;
 
 namespace EpdCluster.Runtime.Workers;
 
-/// <summary>Reports this worker's roles, transfer endpoint and load to the directory, every heartbeat interval.</summary>
+/// <summary>
+/// Reports this worker's roles, transfer endpoint and load to the directory, every heartbeat interval — and at once
+/// when a role switch changes what routing may send here (<see cref="ReportNowAsync"/>).
+/// </summary>
 internal sealed partial class WorkerHeartbeat(
     IGrainFactory grains,
     ILocalSiloDetails silo,
@@ -41,6 +44,9 @@ internal sealed partial class WorkerHeartbeat(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
+    /// <summary>Reports now, so routing sees a drain or a new role without waiting for the next heartbeat.</summary>
+    public Task ReportNowAsync() => grains.GetGrain<IWorkerDirectoryGrain>(0).Heartbeat(Describe());
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         try
@@ -61,7 +67,8 @@ internal sealed partial class WorkerHeartbeat(
         identity.Roles,
         transfer.Endpoint,
         engine.IsLoaded ? WorkerLoads.From(engine.Engine) : WorkerLoad.Empty,
-        DateTime.UtcNow);
+        DateTime.UtcNow,
+        identity.Draining);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId} could not report to the directory: {Reason}")]
     private static partial void LogHeartbeatFailed(ILogger logger, string workerId, string reason);

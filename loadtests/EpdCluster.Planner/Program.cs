@@ -1,0 +1,34 @@
+using EpdCluster.Planner;
+using EpdCluster.Simulation.Planning;
+using EpdCluster.Simulation.Profiles;
+using EpdCluster.Simulation.Workloads;
+
+PlanArguments arguments;
+EngineProfile profile;
+WorkloadSpec workload;
+Slo slo;
+try
+{
+    arguments = PlanArguments.Parse(args);
+    profile = EngineProfile.Load(arguments.Profile);
+    workload = WorkloadSpec.Load(arguments.Workload);
+    slo = new Slo(
+        (arguments.TtftMs / 1000) ?? workload.Slo?.TtftSeconds ?? throw new ArgumentException("No TTFT SLO: pass --ttft-ms or use a workload file with an slo."),
+        (arguments.TpotMs / 1000) ?? workload.Slo?.TpotSeconds ?? throw new ArgumentException("No TPOT SLO: pass --tpot-ms or use a workload file with an slo."));
+}
+catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or FormatException or System.Text.Json.JsonException)
+{
+    Console.Error.WriteLine($"epd-plan: {e.Message}");
+    Console.Error.WriteLine(PlanArguments.Usage);
+    return 2;
+}
+
+var rows = SplitPlanner.Rank(profile, workload, slo, arguments.Workers, new PlanOptions { Requests = arguments.Requests, Seed = arguments.Seed, IncludeAggregated = arguments.Aggregated });
+var report = PlanReport.Format(rows, slo, arguments.Workers, $"{profile.Name} ({arguments.Profile})", arguments.Workload);
+Console.Write(report);
+if (arguments.Output is { } output)
+{
+    File.WriteAllText(output, report);
+}
+
+return 0;
