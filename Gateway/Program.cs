@@ -5,8 +5,10 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.AddEpdGateway();
 
 var app = builder.Build();
+app.UseRequestTelemetry();
 app.UseOpenAiErrors();
 app.MapHealthApi();
+app.MapMetricsApi();
 app.MapAdminApi();
 app.MapOpenAiApi();
 app.Run();

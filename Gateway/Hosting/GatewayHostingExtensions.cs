@@ -15,6 +15,7 @@ internal static class GatewayHostingExtensions
     {
         var options = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
         options.Validate();
+        builder.AddGatewayTelemetry();
         if (options.EmbeddedWorker)
         {
             builder.AddEpdWorker([.. WorkerRoles.All]);

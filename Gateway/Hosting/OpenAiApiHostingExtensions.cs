@@ -2,6 +2,7 @@ using EpdCluster.Engine.Imaging;
 using EpdCluster.Engine.Model;
 using EpdCluster.Gateway.OpenAi;
 using EpdCluster.Gateway.Serving;
+using EpdCluster.Gateway.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace EpdCluster.Gateway.Hosting;
@@ -19,6 +20,8 @@ internal static class OpenAiApiHostingExtensions
         var model = builder.Configuration.GetSection(ModelOptions.SectionName).Get<ModelOptions>() ?? new ModelOptions();
         var imaging = builder.Configuration.GetSection(ImagePreprocessOptions.SectionName).Get<ImagePreprocessOptions>() ?? new ImagePreprocessOptions();
         imaging.Validate();
+        var slo = builder.Configuration.GetSection(SloOptions.SectionName).Get<SloOptions>() ?? new SloOptions();
+        slo.Validate();
         var servedModel = ServedModel.FromOptions(model, TimeProvider.System);
         if (imaging.TileSize != servedModel.TileSize)
         {
@@ -40,6 +43,8 @@ internal static class OpenAiApiHostingExtensions
         services.AddSingleton<OpenAiRequestReader>();
         services.AddSingleton<PromptBuilder>();
         services.AddSingleton<CompletionPipeline>();
+        services.AddSingleton(slo);
+        services.AddSingleton<GatewayMetrics>();
         return builder;
     }
 }

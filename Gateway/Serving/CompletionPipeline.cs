@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using EpdCluster.Gateway.Hosting;
 using EpdCluster.Gateway.OpenAi;
+using EpdCluster.Gateway.Telemetry;
 
 namespace EpdCluster.Gateway.Serving;
 
@@ -14,6 +16,7 @@ internal sealed partial class CompletionPipeline(
     AdmissionController admission,
     GatewayLimits limits,
     TimeProvider time,
+    GatewayMetrics metrics,
     ILogger<CompletionPipeline> logger)
 {
     /// <summary>96 random bits per response id: collisions are negligible.</summary>
@@ -28,6 +31,9 @@ internal sealed partial class CompletionPipeline(
     public async Task<CompletionRun> StartAsync(HttpContext http, string idPrefix, GenerationSettings settings, Func<string, GenerationInput> build)
     {
         var cancellationToken = http.RequestAborted;
+
+        // Started on arrival by RequestTelemetryMiddleware; a host without it still times the request from here.
+        var telemetry = http.Features.Get<RequestTelemetry>() ?? new RequestTelemetry(metrics, http.TraceIdentifier, Stopwatch.GetTimestamp());
         var status = await backend.GetStatusAsync(cancellationToken);
         if (!status.IsReady)
         {
@@ -35,6 +41,7 @@ internal sealed partial class CompletionPipeline(
             throw OpenAiErrors.Unavailable(status.Message ?? "The backend is not ready.", status.Code ?? BackendUnavailableException.NoWorkersCode);
         }
 
+        var waitStarted = Stopwatch.GetTimestamp();
         var lease = await admission.TryEnterAsync(cancellationToken);
         if (lease is null)
         {
@@ -42,13 +49,15 @@ internal sealed partial class CompletionPipeline(
             throw OpenAiErrors.QueueFull(limits.MaxRunningRequests, limits.MaxQueuedRequests, limits.RetryAfterSeconds);
         }
 
+        telemetry.Admitted(Stopwatch.GetElapsedTime(waitStarted));
+
         IAsyncEnumerator<TextDelta>? deltas = null;
         try
         {
             var id = idPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(IdRandomBytes));
             var created = time.GetUtcNow().ToUnixTimeSeconds();
             var input = build(id);
-            deltas = TextGeneration.RunAsync(backend, input, settings.StopStrings, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            deltas = TextGeneration.RunAsync(new TokenTimingBackend(backend, telemetry), input, settings.StopStrings, cancellationToken).GetAsyncEnumerator(cancellationToken);
             bool started;
             try
             {
@@ -65,7 +74,8 @@ internal sealed partial class CompletionPipeline(
                 throw new InvalidOperationException($"The text stream of {id} ended before its last delta.");
             }
 
-            var run = new CompletionRun(id, created, input.Prompt.Ids.Length, input.Report, deltas, lease);
+            var imageTokens = input.Prompt.ImageSpans.Sum(span => span.TokenCount);
+            var run = new CompletionRun(id, created, input.Prompt.Ids.Length, imageTokens, input.Report, telemetry, deltas, lease);
             http.Response.RegisterForDisposeAsync(run);
             LogStarted(logger, id, input.Prompt.Ids.Length, input.Images.Count, input.Sampling.MaxTokens);
             return run;

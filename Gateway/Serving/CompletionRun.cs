@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using EpdCluster.Gateway.OpenAi;
+using EpdCluster.Gateway.Telemetry;
 
 namespace EpdCluster.Gateway.Serving;
 
@@ -11,7 +12,9 @@ internal sealed class CompletionRun(
     string id,
     long createdUnixSeconds,
     int promptTokens,
+    int imageTokens,
     GenerationReport report,
+    RequestTelemetry telemetry,
     IAsyncEnumerator<TextDelta> deltas,
     AdmissionLease lease) : IAsyncDisposable
 {
@@ -33,7 +36,7 @@ internal sealed class CompletionRun(
     /// </summary>
     public async IAsyncEnumerable<TextDelta> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        yield return deltas.Current;
+        yield return Observe(deltas.Current);
         while (!deltas.Current.IsLast)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -49,7 +52,7 @@ internal sealed class CompletionRun(
                 throw error;
             }
 
-            yield return deltas.Current;
+            yield return Observe(deltas.Current);
         }
     }
 
@@ -65,6 +68,17 @@ internal sealed class CompletionRun(
         }
 
         return last with { Text = text.ToString() };
+    }
+
+    /// <summary>The last delta completes the request's telemetry, with the same counts its usage reports.</summary>
+    private TextDelta Observe(TextDelta delta)
+    {
+        if (delta.IsLast)
+        {
+            telemetry.Completed(new RequestTokens(PromptTokens, imageTokens, CachedPromptTokens, delta.CompletionTokens));
+        }
+
+        return delta;
     }
 
     public async ValueTask DisposeAsync()

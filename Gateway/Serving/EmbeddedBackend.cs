@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using EpdCluster.Engine.Model;
 using EpdCluster.Engine.Serving;
+using EpdCluster.Engine.Telemetry;
+using EpdCluster.Runtime.Telemetry;
 using EpdCluster.Runtime.Workers;
 
 namespace EpdCluster.Gateway.Serving;
@@ -14,6 +16,7 @@ namespace EpdCluster.Gateway.Serving;
 internal sealed partial class EmbeddedBackend(
     ModelOptions modelOptions,
     WorkerEngineHost workerEngine,
+    RequestStageMetrics stageMetrics,
     IHostApplicationLifetime lifetime,
     ILogger<EmbeddedBackend> logger) : IGenerationBackend, IHostedService
 {
@@ -41,10 +44,24 @@ internal sealed partial class EmbeddedBackend(
         var engine = _engine ?? throw new BackendUnavailableException(BackendUnavailableException.ModelLoadingCode, LoadingMessage);
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tokens = engine.GenerateAsync(input.Prompt, input.Images, input.Sampling, abort.Token).GetAsyncEnumerator();
+        var stageStarted = Stopwatch.GetTimestamp();
+        var first = true;
         try
         {
             while (await tokens.MoveNextAsync())
             {
+                // One engine runs every stage here: encode is part of prefill (time to the first token).
+                if (first)
+                {
+                    stageMetrics.RecordStage(EngineStage.Prefill, Stopwatch.GetElapsedTime(stageStarted));
+                    stageStarted = Stopwatch.GetTimestamp();
+                    first = false;
+                }
+                else if (tokens.Current.Finish is FinishReason.Stop or FinishReason.Length)
+                {
+                    stageMetrics.RecordStage(EngineStage.Decode, Stopwatch.GetElapsedTime(stageStarted));
+                }
+
                 yield return tokens.Current;
             }
         }

@@ -114,6 +114,35 @@ public sealed class DisaggregatedPathTests(DisaggregatedClusterFixture cluster) 
         Assert.All(workers, w => Assert.Equal(0, w!["load"]!["runningRequests"]!.GetValue<int>()));
     }
 
+    [Fact]
+    public async Task A_short_load_run_through_the_launcher_completes_without_errors_and_writes_every_report()
+    {
+        var output = Directory.CreateTempSubdirectory("epd-load-").FullName;
+        try
+        {
+            var run = await cluster.Direct.RunAsync(
+                "load", "--no-build", "--num-requests", "12", "--request-rate", "4", "--max-concurrency", "4",
+                "--prompt-tokens", "16", "--output-tokens", "8", "--images-per-request", "choice:0=1,1=1",
+                "--goodput", "ttft:5000", "tpot:1000", "--output-dir", output, "--progress", "plain");
+
+            Assert.True(run.ExitCode == 0, run.Combined);
+            foreach (var file in new[] { "result.json", "report.md", "requests.csv", "steps.csv" })
+            {
+                Assert.True(new FileInfo(Path.Combine(output, file)).Length > 0, $"{file} is missing or empty");
+            }
+
+            Assert.NotEmpty(Directory.EnumerateFiles(Path.Combine(output, "charts"), "*.png"));
+            var summary = JsonNode.Parse(File.ReadAllText(Path.Combine(output, "result.json")))!["steps"]![0]!["summary"]!;
+            Assert.Equal(12, summary["completed"]!.GetValue<int>());
+            Assert.Equal(0, summary["failed"]!.GetValue<int>());
+            Assert.Equal(12 * 8, summary["total_output_tokens"]!.GetValue<int>());
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
+    }
+
     private static Dictionary<string, JsonObject> RequestCases()
     {
         var longText = string.Join(' ', Enumerable.Range(0, 180).Select(i => $"word{i % 37} and item {i}"));

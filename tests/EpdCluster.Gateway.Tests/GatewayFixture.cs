@@ -1,3 +1,4 @@
+using EpdCluster.Testing;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -53,8 +54,8 @@ public class GatewayFixture : IAsyncLifetime
             ["Logging:LogLevel:Orleans"] = "Error",
             ["Epd:Model:CacheDirectory"] = ModelCacheDirectory,
             ["Epd:Engine:KvCacheBytes"] = KvCacheBytes.ToString(CultureInfo.InvariantCulture),
-            ["Epd:Cluster:SiloPort"] = FreeTcpPort().ToString(CultureInfo.InvariantCulture),
-            ["Epd:Cluster:GatewayPort"] = FreeTcpPort().ToString(CultureInfo.InvariantCulture),
+            ["Epd:Cluster:SiloPort"] = LoopbackPorts.Reserve().ToString(CultureInfo.InvariantCulture),
+            ["Epd:Cluster:GatewayPort"] = LoopbackPorts.Reserve().ToString(CultureInfo.InvariantCulture),
             ["Epd:Gateway:ApiKeys:0"] = ApiKey,
         };
         foreach (var (key, value) in ExtraSettings())
@@ -70,8 +71,10 @@ public class GatewayFixture : IAsyncLifetime
         });
         builder.AddEpdGateway();
         _app = builder.Build();
+        _app.UseRequestTelemetry();
         _app.UseOpenAiErrors();
         _app.MapHealthApi();
+        _app.MapMetricsApi();
         _app.MapAdminApi();
         _app.MapOpenAiApi();
         await _app.StartAsync();
@@ -100,12 +103,6 @@ public class GatewayFixture : IAsyncLifetime
     /// <summary>Settings a derived fixture adds or overrides (configuration keys, as on the command line).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string>> ExtraSettings() => [];
 
-    internal static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private async Task WaitUntilReadyAsync()
     {

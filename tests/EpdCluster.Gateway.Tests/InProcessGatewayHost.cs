@@ -17,6 +17,9 @@ public abstract class InProcessGatewayHost : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>The host's services (its meter factory, for metric assertions).</summary>
+    internal IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The host is not started.");
+
     public async ValueTask InitializeAsync()
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -27,6 +30,7 @@ public abstract class InProcessGatewayHost : IAsyncLifetime
         builder.Services.AddSingleton(CreateBackend());
         builder.AddOpenAiApi(new GatewayOptions { EmbeddedWorker = false, ApiKeys = [GatewayFixture.ApiKey] });
         _app = builder.Build();
+        _app.UseRequestTelemetry();
         _app.UseOpenAiErrors();
         _app.MapHealthApi();
         _app.MapOpenAiApi();

@@ -21,7 +21,7 @@ public sealed class RedisServerFixture : IDisposable
     {
         var executable = FindOnPath("redis-server")
             ?? throw new InvalidOperationException("redis-server is not on PATH. Install it (Debian: apt-get install redis-server); .ci/run does this for CI.");
-        Port = FreeTcpPort();
+        Port = LoopbackPorts.Reserve();
         var start = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
@@ -124,12 +124,6 @@ public sealed class RedisServerFixture : IDisposable
             .Select(dir => Path.Combine(dir, name))
             .FirstOrDefault(File.Exists);
 
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public void Dispose()
     {

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using EpdCluster.Engine.Imaging;
 using EpdCluster.Engine.Model;
+using EpdCluster.Engine.Telemetry;
 using EpdCluster.Engine.Text;
 
 namespace EpdCluster.Engine.Serving;
@@ -14,14 +15,16 @@ public sealed class AggregatedEngine : IDisposable
     private readonly InferenceThread _thread;
     private long _nextRequestId;
 
-    public AggregatedEngine(MultimodalModel model, EngineOptions options, VocabularyRules vocabulary)
+    /// <param name="metrics">Where the engine reports its load, steps and leases; null reports nothing.</param>
+    public AggregatedEngine(MultimodalModel model, EngineOptions options, VocabularyRules vocabulary, EngineMetrics? metrics = null)
     {
         Model = model;
-        Encoder = new VisionEncoderStage(model, options);
-        Llm = new LlmEngine(model, options, vocabulary);
+        Encoder = new VisionEncoderStage(model, options, metrics);
+        Llm = new LlmEngine(model, options, vocabulary, metrics);
         _thread = new InferenceThread("epd-inference", [Encoder, Llm], options.TorchThreads);
         Encoder.Attach(_thread);
         Llm.Attach(_thread);
+        metrics?.Attach(this);
     }
 
     public MultimodalModel Model { get; }

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using EpdCluster.Engine.Kv;
 using EpdCluster.Engine.Model;
+using EpdCluster.Engine.Telemetry;
 using static TorchSharp.torch;
 
 namespace EpdCluster.Engine.Serving;
@@ -28,15 +30,17 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
     private readonly HashSet<int> _stopTokens;
     private readonly Dictionary<long, KvLease> _reserved = [];
     private readonly Dictionary<long, KvLease> _parked = [];
+    private readonly EngineMetrics? _metrics;
     private InferenceThread? _thread;
     private long _generatedTokens;
     private long _steps;
     private long _preemptions;
     private volatile LlmEngineStats _stats;
 
-    public LlmEngine(MultimodalModel model, EngineOptions options, VocabularyRules vocabulary)
+    public LlmEngine(MultimodalModel model, EngineOptions options, VocabularyRules vocabulary, EngineMetrics? metrics = null)
     {
         options.Validate();
+        _metrics = metrics;
         _model = model;
         _options = options;
         _vocabulary = vocabulary;
@@ -105,8 +109,11 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
         var slices = ScheduleStep();
         if (slices.Count > 0)
         {
+            var started = Stopwatch.GetTimestamp();
             Execute(slices);
             _steps++;
+            var stage = slices.Any(s => s.Start < s.Sequence.PromptLength) ? EngineStage.Prefill : EngineStage.Decode;
+            _metrics?.RecordStep(stage, Stopwatch.GetElapsedTime(started), slices.Count);
         }
 
         _stats = Snapshot();
@@ -283,6 +290,7 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
         _running.Remove(sequence);
         _waiting.AddFirst(sequence);
         _preemptions++;
+        _metrics?.RecordPreemption();
     }
 
     private void Execute(List<(Sequence Sequence, int Start, int Count)> slices)
@@ -443,10 +451,13 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
 
         if (!_allocator.CanAllocate(count, keepWatermark: true))
         {
+            _metrics?.RecordReservation(granted: false);
             throw new InvalidOperationException($"Cannot reserve {count} KV blocks for request {requestId}: {_allocator.FreeBlocks} of {_allocator.TotalBlocks} are free.");
         }
 
         _reserved[requestId] = new KvLease(_allocator.Allocate(count), LeaseDeadline(), tokens);
+        _metrics?.RecordReservation(granted: true);
+        _metrics?.RecordLeaseTaken(KvLeaseKind.Reserved, count);
         _stats = Snapshot();
         return count;
     });
@@ -505,7 +516,13 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
         var sequence = new Sequence(request, _model.Config.Text.HiddenSize, firstToken);
         Thread.Post(() =>
         {
-            if (!_reserved.Remove(request.RequestId, out var lease) || !lease.Imported)
+            var reserved = _reserved.Remove(request.RequestId, out var lease);
+            if (lease is not null)
+            {
+                _metrics?.RecordLeaseReleased(KvLeaseKind.Reserved, lease.Blocks.Length, expired: false);
+            }
+
+            if (!reserved || !lease!.Imported)
             {
                 if (lease is not null)
                 {
@@ -590,12 +607,13 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
             ProbeQueries = sequence.ProbeQueries,
             ImageTokens = sequence.ImageTokenFlags(),
         };
+        _metrics?.RecordLeaseTaken(KvLeaseKind.Parked, sequence.Blocks.Count);
         sequence.Blocks.Clear();
         _running.Remove(sequence);
         sequence.Dispose();
     }
 
-    private bool ReleaseLease(Dictionary<long, KvLease> leases, long requestId)
+    private bool ReleaseLease(Dictionary<long, KvLease> leases, long requestId, bool expired = false)
     {
         if (!leases.Remove(requestId, out var lease))
         {
@@ -603,6 +621,7 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
         }
 
         _allocator.Free(lease.Blocks);
+        _metrics?.RecordLeaseReleased(ReferenceEquals(leases, _reserved) ? KvLeaseKind.Reserved : KvLeaseKind.Parked, lease.Blocks.Length, expired);
         return true;
     }
 
@@ -620,7 +639,7 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
         {
             foreach (var id in leases.Where(kv => kv.Value.DeadlineTimestamp <= now).Select(kv => kv.Key).ToList())
             {
-                expired |= ReleaseLease(leases, id);
+                expired |= ReleaseLease(leases, id, expired: true);
             }
         }
 

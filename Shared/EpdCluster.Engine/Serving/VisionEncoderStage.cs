@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using EpdCluster.Engine.Model;
+using EpdCluster.Engine.Telemetry;
 using static TorchSharp.torch;
 
 namespace EpdCluster.Engine.Serving;
@@ -12,15 +14,17 @@ public sealed class VisionEncoderStage : IInferenceStage
 {
     private readonly MultimodalModel _model;
     private readonly int _maxBatchTiles;
+    private readonly EngineMetrics? _metrics;
     private readonly ConcurrentQueue<EncodeJob> _queue = new();
     private InferenceThread? _thread;
     private long _encodedTiles;
     private int _queuedTiles;
 
-    public VisionEncoderStage(MultimodalModel model, EngineOptions options)
+    public VisionEncoderStage(MultimodalModel model, EngineOptions options, EngineMetrics? metrics = null)
     {
         _model = model;
         _maxBatchTiles = options.MaxEncoderBatchTiles;
+        _metrics = metrics;
     }
 
     /// <summary>Tiles encoded since start.</summary>
@@ -28,6 +32,9 @@ public sealed class VisionEncoderStage : IInferenceStage
 
     /// <summary>Tiles waiting to be encoded.</summary>
     public int QueuedTiles => Volatile.Read(ref _queuedTiles);
+
+    /// <summary>Encode calls waiting (each one image's or one part's tiles).</summary>
+    public int QueuedJobs => _queue.Count;
 
     internal void Attach(InferenceThread thread) => _thread = thread;
 
@@ -80,6 +87,7 @@ public sealed class VisionEncoderStage : IInferenceStage
             return true;
         }
 
+        var started = Stopwatch.GetTimestamp();
         try
         {
             using var scope = NewDisposeScope();
@@ -97,6 +105,7 @@ public sealed class VisionEncoderStage : IInferenceStage
             }
 
             Interlocked.Add(ref _encodedTiles, tiles);
+            _metrics?.RecordStep(EngineStage.Encode, Stopwatch.GetElapsedTime(started), tiles);
         }
         catch (Exception e)
         {

@@ -3,7 +3,9 @@ using System.Runtime.CompilerServices;
 using EpdCluster.Abstractions;
 using EpdCluster.Abstractions.Workers;
 using EpdCluster.Engine.Serving;
+using EpdCluster.Engine.Telemetry;
 using EpdCluster.Engine.Text;
+using EpdCluster.Runtime.Telemetry;
 using EpdCluster.Runtime.Workers;
 using EpdCluster.Transfer;
 using EpdCluster.Transfer.Multimodal;
@@ -23,6 +25,7 @@ public sealed partial class ClusterGenerationClient(
     TransferOptions transfer,
     string modelId,
     int tokensPerTile,
+    RequestStageMetrics metrics,
     ILogger<ClusterGenerationClient> logger)
 {
     public async IAsyncEnumerable<GeneratedToken> GenerateAsync(
@@ -42,8 +45,19 @@ public sealed partial class ClusterGenerationClient(
         trace.DecodeWorker = decode.WorkerId;
 
         var started = Stopwatch.GetTimestamp();
-        var references = await EncodeAsync(prompt, images, encoders, trace, cancellationToken);
+        List<ImageReference> references;
+        using (var encode = EpdTelemetry.RuntimeActivitySource.StartActivity("encode"))
+        {
+            encode?.SetTag(EpdTelemetry.ClusterRequestIdTag, requestId);
+            references = await EncodeAsync(prompt, images, encoders, trace, cancellationToken);
+            encode?.SetTag("epd.encoded_tiles", trace.EncodedTiles);
+        }
+
         trace.EncodeTime = Stopwatch.GetElapsedTime(started);
+        if (images.Count > 0)
+        {
+            metrics.RecordStage(EngineStage.Encode, trace.EncodeTime);
+        }
 
         var spec = sampling.ToSpec();
         var decodeGrain = grains.GetGrain<IDecodeWorkerGrain>(decode.WorkerId);
@@ -51,9 +65,17 @@ public sealed partial class ClusterGenerationClient(
         await decodeGrain.Reserve(requestId, prompt.Ids.Length + spec.MaxTokens);
 
         started = Stopwatch.GetTimestamp();
-        var first = await PrefillOrReleaseAsync(prefillGrain, decodeGrain, new PrefillCommand(
-            requestId, prompt.Ids, references, spec, decode.WorkerId, decode.TransferEndpoint, Transport, kvCodec), cancellationToken);
+        PrefillResult first;
+        using (var prefillActivity = EpdTelemetry.RuntimeActivitySource.StartActivity("prefill"))
+        {
+            prefillActivity?.SetTag(EpdTelemetry.ClusterRequestIdTag, requestId);
+            prefillActivity?.SetTag(EpdTelemetry.WorkerTag, prefill.WorkerId);
+            first = await PrefillOrReleaseAsync(prefillGrain, decodeGrain, new PrefillCommand(
+                requestId, prompt.Ids, references, spec, decode.WorkerId, decode.TransferEndpoint, Transport, kvCodec), cancellationToken);
+        }
+
         trace.PrefillTime = Stopwatch.GetElapsedTime(started);
+        metrics.RecordStage(EngineStage.Prefill, trace.PrefillTime);
         yield return new GeneratedToken(first.FirstToken, 0, first.Finish.ToEngine());
         if (first.Finished)
         {
@@ -61,9 +83,19 @@ public sealed partial class ClusterGenerationClient(
             yield break;
         }
 
+        started = Stopwatch.GetTimestamp();
+        using var decodeActivity = EpdTelemetry.RuntimeActivitySource.StartActivity("decode");
+        decodeActivity?.SetTag(EpdTelemetry.ClusterRequestIdTag, requestId);
+        decodeActivity?.SetTag(EpdTelemetry.WorkerTag, decode.WorkerId);
         await foreach (var token in decodeGrain.Decode(new DecodeCommand(requestId, prompt.Ids, first.FirstToken, spec, Transport), cancellationToken))
         {
-            yield return new GeneratedToken(token.TokenId, token.Index, token.Finish.ToEngine());
+            var finish = token.Finish.ToEngine();
+            if (finish is FinishReason.Stop or FinishReason.Length)
+            {
+                metrics.RecordStage(EngineStage.Decode, Stopwatch.GetElapsedTime(started));
+            }
+
+            yield return new GeneratedToken(token.TokenId, token.Index, finish);
         }
     }
 
@@ -93,10 +125,12 @@ public sealed partial class ClusterGenerationClient(
     private async Task<List<ImageReference>> EncodeAsync(PromptTokens prompt, IReadOnlyList<ClusterImage> images, List<WorkerInfo> encoders, GenerationTrace trace, CancellationToken cancellationToken)
     {
         var parts = new List<(string Hash, int TileCount, int Tile)>();
+        var hitTiles = 0;
         foreach (var image in images.DistinctBy(i => i.Hash))
         {
             var present = await cache.GetPresentTilesAsync(modelId, image.Hash, image.Image.TileCount, cancellationToken);
             var missing = Enumerable.Range(0, image.Image.TileCount).Where(t => !present[t]).ToList();
+            hitTiles += image.Image.TileCount - missing.Count;
             if (missing.Count > 0)
             {
                 await pixels.PutAsync(image.Hash, image.Image.Pixels, image.Image.TileCount, cancellationToken);
@@ -107,6 +141,7 @@ public sealed partial class ClusterGenerationClient(
         var references = prompt.ImageSpans.Select(span => new ImageReference(images[span.ImageIndex].Hash, images[span.ImageIndex].Image.TileCount, span.Start, span.TokenCount)).ToList();
         var encodedTiles = parts.Count;
         trace.EncodedTiles = encodedTiles;
+        metrics.RecordCacheLookup(hitTiles, encodedTiles);
         trace.CachedPromptTokens = references.Sum(r => r.TokenCount) - (encodedTiles * tokensPerTile);
         if (parts.Count == 0)
         {

@@ -33,6 +33,7 @@ public static class ClientHostingExtensions
                     break;
             }
 
+            client.AddActivityPropagation();
             client.UseConnectionRetryFilter(new GatewayConnectionRetryFilter(cluster.ClientConnectTimeout));
         });
 

@@ -2,6 +2,8 @@ using EpdCluster.Engine.Model;
 using EpdCluster.Engine.Weights;
 using EpdCluster.Runtime.Client;
 using EpdCluster.Runtime.Stages;
+using EpdCluster.Runtime.Telemetry;
+using System.Diagnostics.Metrics;
 using EpdCluster.Runtime.Workers;
 using EpdCluster.Transfer;
 using EpdCluster.Transfer.Kv;
@@ -9,6 +11,7 @@ using EpdCluster.Transfer.Kv.Codecs;
 using EpdCluster.Transfer.Multimodal;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
@@ -31,6 +34,7 @@ internal static class DataPlaneHostingExtensions
     public static IServiceCollection AddEpdDataPlane(this IServiceCollection services, EpdClusterOptions cluster, TransferOptions transfer, ModelOptions model)
     {
         services.AddSingleton(transfer);
+        services.TryAddSingleton(sp => new RequestStageMetrics(sp.GetRequiredService<IMeterFactory>(), model.Name));
         services.AddSingleton(new KvCompressor(transfer.KvCodecs));
         if (cluster.Clustering == ClusteringMode.Redis)
         {
@@ -74,6 +78,7 @@ internal static class DataPlaneHostingExtensions
             sp.GetRequiredService<TransferOptions>(),
             model.Name,
             config.TokensPerTile,
+            sp.GetRequiredService<RequestStageMetrics>(),
             sp.GetRequiredService<ILogger<ClusterGenerationClient>>()));
         return services;
     }

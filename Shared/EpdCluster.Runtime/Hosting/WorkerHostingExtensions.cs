@@ -7,7 +7,10 @@ using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using EpdCluster.Engine.Model;
 using EpdCluster.Engine.Serving;
+using EpdCluster.Engine.Telemetry;
 using EpdCluster.Runtime.Placement;
+using EpdCluster.Runtime.Telemetry;
+using System.Diagnostics.Metrics;
 using EpdCluster.Runtime.Workers;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 
@@ -38,7 +41,12 @@ public static class WorkerHostingExtensions
         builder.Services.AddSingleton(worker);
         builder.Services.AddSingleton(model);
         builder.Services.AddSingleton(engine);
-        builder.Services.AddSingleton(_ => new WorkerEngineHost(model, engine));
+        builder.AddEpdTelemetry("epd-worker", workerId);
+        builder.AddEpdMetricsListener();
+        builder.Services.AddSingleton(sp => new WorkerEngineHost(model, engine, new EngineMetrics(sp.GetRequiredService<IMeterFactory>(), model.Name, workerId)));
+        builder.Services.AddSingleton(sp => new WorkerMetrics(sp.GetRequiredService<IMeterFactory>(), identity, model.Name));
+        builder.Services.AddSingleton<TokenCacheMetrics>();
+        builder.Services.AddHostedService<WorkerTelemetryStartup>();
         builder.Services.AddSingleton<WorkerTransferEndpoint>();
         builder.Services.AddEpdDataPlane(cluster, builder.Configuration.ReadTransferOptions(), model);
         builder.Services.AddEpdWorkerDataPlane();
@@ -53,6 +61,7 @@ public static class WorkerHostingExtensions
             });
             silo.Configure<SiloOptions>(o => o.SiloName = workerId);
             silo.Services.AddPlacementDirector<WorkerPlacementStrategy, WorkerPlacementDirector>();
+            silo.AddActivityPropagation();
             silo.UseSiloMetadata(new Dictionary<string, string>
             {
                 [EpdSiloMetadata.Roles] = WorkerRoles.Format(roles),

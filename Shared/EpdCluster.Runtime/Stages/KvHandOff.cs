@@ -1,11 +1,13 @@
+using System.Diagnostics;
 using System.Net;
 using EpdCluster.Abstractions.Workers;
 using EpdCluster.Engine.Kv;
+using EpdCluster.Runtime.Telemetry;
 using EpdCluster.Runtime.Workers;
-using TransferOptions = EpdCluster.Transfer.TransferOptions;
 using EpdCluster.Transfer.Kv;
 using EpdCluster.Transfer.Kv.Codecs;
 using Microsoft.Extensions.Logging;
+using TransferOptions = EpdCluster.Transfer.TransferOptions;
 
 namespace EpdCluster.Runtime.Stages;
 
@@ -22,8 +24,13 @@ internal sealed partial class KvHandOff(
     KvRedisStore store,
     KvCompressor compressor,
     TransferOptions options,
+    WorkerMetrics metrics,
     ILogger<KvHandOff> logger)
 {
+    private const string DirectTransport = WorkerMetrics.DirectTransport;
+    private const string RedisTransport = WorkerMetrics.RedisTransport;
+    private const string MetricTransportTag = "epd.kv_transport";
+
     /// <summary>The codec for this request's prompt (LOOK-M only applies to prompts with images).</summary>
     public KvCodecSpec CodecFor(PrefillCommand command) =>
         (command.KvCodec is { } requested ? KvCodecSpec.Parse(requested) : options.KvCodecSpec).ForPrompt(command.Images.Count > 0);
@@ -36,27 +43,44 @@ internal sealed partial class KvHandOff(
     {
         var llm = host.Engine.Llm;
         var decode = grains.GetGrain<IDecodeWorkerGrain>(command.DecodeWorkerId);
+        var useDirect = command.Transport == KvTransport.Direct && command.DecodeTransferEndpoint is not null;
+        var transport = useDirect ? DirectTransport : RedisTransport;
+        using var activity = EpdTelemetry.RuntimeActivitySource.StartActivity("kv transfer");
+        activity?.SetTag(EpdTelemetry.ClusterRequestIdTag, command.RequestId);
+        activity?.SetTag("epd.decode_worker", command.DecodeWorkerId);
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var (transfer, bytes) = await EncodeAsync(command);
-            if (command.Transport == KvTransport.Direct && command.DecodeTransferEndpoint is { } endpoint)
+            activity?.SetTag("epd.kv_bytes", bytes.Length);
+            if (useDirect)
             {
+                var endpoint = command.DecodeTransferEndpoint!;
                 try
                 {
                     await direct.SendAsync(IPEndPoint.Parse(endpoint), transfer, bytes);
+                    metrics.RecordTransfer(DirectTransport, bytes.Length, Stopwatch.GetElapsedTime(started));
+                    activity?.SetTag(MetricTransportTag, DirectTransport);
                     return;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
+                    metrics.RecordTransferFailure(DirectTransport);
                     LogDirectFailed(logger, command.RequestId, endpoint, e.Message);
+                    transport = RedisTransport;
+                    started = Stopwatch.GetTimestamp();
                 }
             }
 
             await store.PutAsync(transfer, bytes);
             await decode.KvStored(command.RequestId, transfer.BlockCount);
+            metrics.RecordTransfer(RedisTransport, bytes.Length, Stopwatch.GetElapsedTime(started));
+            activity?.SetTag(MetricTransportTag, RedisTransport);
         }
         catch (Exception e)
         {
+            metrics.RecordTransferFailure(transport);
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
             LogHandOffFailed(logger, command.RequestId, command.DecodeWorkerId, e.Message);
             try
             {

@@ -1,5 +1,6 @@
 using EpdCluster.Engine.Model;
 using EpdCluster.Engine.Serving;
+using EpdCluster.Engine.Telemetry;
 using EpdCluster.Engine.Text;
 
 namespace EpdCluster.Runtime.Workers;
@@ -12,13 +13,14 @@ public sealed class WorkerEngineHost : IDisposable
 {
     private readonly Lazy<(MultimodalModel Model, AggregatedEngine Engine)> _loaded;
 
-    public WorkerEngineHost(ModelOptions model, EngineOptions engine)
+    /// <param name="metrics">Where the engine reports its load and steps once loaded; null reports nothing.</param>
+    public WorkerEngineHost(ModelOptions model, EngineOptions engine, EngineMetrics? metrics = null)
     {
         ModelOptions = model;
         _loaded = new(() =>
         {
             var loaded = model.Load();
-            return (loaded, new AggregatedEngine(loaded, engine, VocabularyRules.ForTokenizer(EpdTokenizer.Shared)));
+            return (loaded, new AggregatedEngine(loaded, engine, VocabularyRules.ForTokenizer(EpdTokenizer.Shared), metrics));
         });
     }
 
