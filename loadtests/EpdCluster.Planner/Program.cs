@@ -3,6 +3,11 @@ using EpdCluster.Simulation.Planning;
 using EpdCluster.Simulation.Profiles;
 using EpdCluster.Simulation.Workloads;
 
+if (args.FirstOrDefault() == "shift")
+{
+    return RunShift(args[1..]);
+}
+
 PlanArguments arguments;
 EngineProfile profile;
 WorkloadSpec workload;
@@ -32,3 +37,36 @@ if (arguments.Output is { } output)
 }
 
 return 0;
+
+static int RunShift(string[] args)
+{
+    ShiftArguments arguments;
+    EngineProfile profile;
+    WorkloadSpec before, after;
+    Slo slo;
+    try
+    {
+        arguments = ShiftArguments.Parse(args);
+        profile = EngineProfile.Load(arguments.Profile);
+        before = WorkloadSpec.Load(arguments.Before);
+        after = WorkloadSpec.Load(arguments.After);
+        slo = new Slo(
+            (arguments.TtftMs / 1000) ?? after.Slo?.TtftSeconds ?? throw new ArgumentException("No TTFT SLO: pass --ttft-ms or use workload files with an slo."),
+            (arguments.TpotMs / 1000) ?? after.Slo?.TpotSeconds ?? throw new ArgumentException("No TPOT SLO: pass --tpot-ms or use workload files with an slo."));
+    }
+    catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or FormatException or System.Text.Json.JsonException)
+    {
+        Console.Error.WriteLine($"epd-plan shift: {e.Message}");
+        Console.Error.WriteLine(ShiftArguments.Usage);
+        return 2;
+    }
+
+    var report = new ShiftExperiment(profile, before, after, slo, arguments).Run();
+    Console.Write(report);
+    if (arguments.Output is { } output)
+    {
+        File.WriteAllText(output, report);
+    }
+
+    return 0;
+}

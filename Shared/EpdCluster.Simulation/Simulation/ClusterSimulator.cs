@@ -56,7 +56,7 @@ public sealed class ClusterSimulator
         return new SimulationResult(simulator.Outcomes, slo);
     }
 
-    /// <summary>Runs events up to <paramref name="time"/> (or until none is left); returns false when none is left.</summary>
+    /// <summary>Runs events up to <paramref name="time"/> (or until none is left), then stands at that time; false when no event is left.</summary>
     public bool RunUntil(double time)
     {
         while (_events.TryPeek(out var action, out var next) && next.Time <= time)
@@ -64,6 +64,11 @@ public sealed class ClusterSimulator
             _events.Dequeue();
             Now = next.Time;
             action();
+        }
+
+        if (double.IsFinite(time) && time > Now)
+        {
+            Now = time;
         }
 
         return _events.Count > 0;
