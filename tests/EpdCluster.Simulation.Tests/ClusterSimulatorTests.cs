@@ -77,4 +77,23 @@ public sealed class ClusterSimulatorTests
         Assert.All(simulator.Outcomes, o => Assert.True(o.Finished));
         Assert.All(simulator.Workers, w => Assert.Equal(w.TotalBlocks, w.FreeBlocks));
     }
+
+    [Fact]
+    public void A_run_told_its_miss_budget_stops_once_it_is_spent_and_a_run_within_it_is_unchanged()
+    {
+        var slo = new Slo(TtftSeconds: 5, TpotSeconds: 1);
+        var overloaded = Workloads.OneImage().Generate(400, rate: 8, seed: 2); // one encoder serves 1 req/s
+        var light = Workloads.OneImage().Generate(400, rate: 0.5, seed: 2);
+
+        var stopped = new ClusterSimulator(Profiles.Linear(), ClusterLayout.Split(1, 1, 1), overloaded);
+        stopped.StopAfterMisses(slo, misses: 40);
+        stopped.RunUntil(double.PositiveInfinity);
+        var within = new ClusterSimulator(Profiles.Linear(), ClusterLayout.Split(1, 1, 1), light);
+        within.StopAfterMisses(slo, misses: 40);
+        within.RunUntil(double.PositiveInfinity);
+
+        Assert.True(stopped.Outcomes.Count(o => o.Finished) < 100, "the overloaded run went on after 40 misses");
+        Assert.True(new SimulationResult(stopped.Outcomes, slo).Attainment < 0.9);
+        Assert.Equal(ClusterSimulator.Run(Profiles.Linear(), ClusterLayout.Split(1, 1, 1), light, slo).Outcomes, within.Outcomes);
+    }
 }

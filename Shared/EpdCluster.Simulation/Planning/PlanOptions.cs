@@ -3,8 +3,17 @@ namespace EpdCluster.Simulation.Planning;
 /// <summary>How the planner searches.</summary>
 public sealed record PlanOptions
 {
-    /// <summary>Requests per simulated run (EPDServe simulates a few hundred per rate).</summary>
+    /// <summary>Fewest requests per simulated run (EPDServe simulates a few hundred per rate).</summary>
     public int Requests { get; init; } = 400;
+
+    /// <summary>
+    /// Shortest simulated traffic per run: at high rates a few hundred requests last seconds, too short for a queue
+    /// that grows slowly to show; a run then has rate × this many requests.
+    /// </summary>
+    public double MinSeconds { get; init; } = 120;
+
+    /// <summary>Requests of one run at <paramref name="rate"/>.</summary>
+    public int RequestsAt(double rate) => (int)Math.Max(Requests, Math.Ceiling(rate * MinSeconds));
 
     /// <summary>Share of requests that must meet both SLOs (goodput's 90 %).</summary>
     public double Target { get; init; } = 0.9;

@@ -27,10 +27,21 @@ public static class SplitPlanner
 
     public static PlanRow Evaluate(EngineProfile profile, WorkloadSpec workload, Slo slo, ClusterLayout layout, PlanOptions options)
     {
-        SimulationResult RunAt(double rate) => ClusterSimulator.Run(profile, layout, workload.Generate(options.Requests, rate, options.Seed), slo);
+        SimulationResult RunAt(double rate, bool stopEarly)
+        {
+            var requests = workload.Generate(options.RequestsAt(rate), rate, options.Seed);
+            var simulator = new ClusterSimulator(profile, layout, requests);
+            if (stopEarly)
+            {
+                simulator.StopAfterMisses(slo, (int)Math.Floor((1 - options.Target) * requests.Count));
+            }
 
-        var goodput = GoodputSearch.Find(rate => RunAt(rate).Attainment, options.Target, options.StartRate, options.MaxRate);
-        var atGoodput = RunAt(goodput > 0 ? goodput : options.StartRate);
+            simulator.RunUntil(double.PositiveInfinity);
+            return new SimulationResult(simulator.Outcomes, slo);
+        }
+
+        var goodput = GoodputSearch.Find(rate => RunAt(rate, stopEarly: true).Attainment, options.Target, options.StartRate, options.MaxRate);
+        var atGoodput = RunAt(goodput > 0 ? goodput : options.StartRate, stopEarly: false);
         return new PlanRow(layout, goodput, atGoodput.TtftP90, atGoodput.TpotP90, atGoodput.Attainment);
     }
 }

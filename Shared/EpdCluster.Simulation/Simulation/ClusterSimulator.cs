@@ -20,6 +20,9 @@ public sealed class ClusterSimulator
     private readonly LinkedList<Live> _awaitingKv = new();
     private readonly RequestOutcome[] _outcomes;
     private long _order;
+    private Slo? _stopSlo;
+    private int _missBudget;
+    private int _misses;
 
     public ClusterSimulator(EngineProfile profile, ClusterLayout layout, IReadOnlyList<SimRequest> requests)
     {
@@ -72,6 +75,16 @@ public sealed class ClusterSimulator
         }
 
         return _events.Count > 0;
+    }
+
+    /// <summary>
+    /// Ends the run as soon as more than <paramref name="misses"/> requests have missed <paramref name="slo"/>: a rate
+    /// search only needs to know that attainment fell below its target, not by how much.
+    /// </summary>
+    public void StopAfterMisses(Slo slo, int misses)
+    {
+        _stopSlo = slo;
+        _missBudget = misses;
     }
 
     /// <summary>Schedules <paramref name="action"/> at simulated <paramref name="time"/> (a scheduler hook, for example).</summary>
@@ -297,6 +310,8 @@ public sealed class ClusterSimulator
         live.FirstTokenSeconds = Now;
         live.Generated = 1;
         _outcomes[live.Request.Id] = _outcomes[live.Request.Id] with { TtftSeconds = Now - live.Request.ArrivalSeconds };
+        live.Missed = Now - live.Request.ArrivalSeconds > _stopSlo?.TtftSeconds;
+        CountMiss(live.Missed);
         if (live.Request.OutputTokens == 1)
         {
             if (live.Home is null)
@@ -332,9 +347,18 @@ public sealed class ClusterSimulator
     {
         var tpot = live.Request.OutputTokens > 1 ? (Now - live.FirstTokenSeconds) / (live.Request.OutputTokens - 1) : double.NaN;
         _outcomes[live.Request.Id] = _outcomes[live.Request.Id] with { TpotSeconds = tpot, FinishSeconds = Now };
+        CountMiss(!live.Missed && tpot > _stopSlo?.TpotSeconds);
         var holder = live.KvHolder!;
         FreeKv(live);
         CompleteSwitchIfDrained(holder);
+    }
+
+    private void CountMiss(bool missed)
+    {
+        if (missed && ++_misses > _missBudget && _stopSlo is not null)
+        {
+            _events.Clear();
+        }
     }
 
     /// <summary>Moves every sequence a draining decode worker holds to the other decode workers, each after its KV transfer.</summary>
@@ -391,16 +415,22 @@ public sealed class ClusterSimulator
         RetryAwaitingKv();
     }
 
+    /// <summary>Reserves for requests waiting for KV room, first come first served (a request that does not fit holds back those behind it).</summary>
     private void RetryAwaitingKv()
     {
         for (var node = _awaitingKv.First; node is not null;)
         {
             var next = node.Next;
             var waiting = node.Value;
-            if (Accepting(StageRole.Decode).Any(w => w.FreeBlocks >= waiting.Blocks))
+            var fits = waiting.Home is { } home ? home.FreeBlocks >= waiting.Blocks : Accepting(StageRole.Decode).Any(w => w.FreeBlocks >= waiting.Blocks);
+            if (fits)
             {
                 _awaitingKv.Remove(node);
                 Reserve(waiting);
+            }
+            else if (waiting.Home is null)
+            {
+                break;
             }
 
             node = next;
@@ -423,6 +453,9 @@ public sealed class ClusterSimulator
         public int Generated { get; set; }
 
         public double FirstTokenSeconds { get; set; } = double.NaN;
+
+        /// <summary>Its TTFT already missed the stop SLO (counted once).</summary>
+        public bool Missed { get; set; }
 
         /// <summary>Aggregated mode: the worker that does everything for this request.</summary>
         public Worker? Home { get; set; }
