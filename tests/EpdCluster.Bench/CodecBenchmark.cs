@@ -246,7 +246,9 @@ internal static class CodecBenchmark
             var text = _model.Config.Text;
             for (var layer = 0; layer < text.NumHiddenLayers; layer++)
             {
-                var q = tensor(_lastQueries[layer], [_lastQueries[layer].Length / (text.NumAttentionHeads * text.HeadDim), text.NumAttentionHeads, text.HeadDim]);
+                // Scaled by 1/√d here, in C#: a Scalar argument per call can be finalized mid-call under GC pressure.
+                var scaled = _lastQueries[layer].Select(x => x / MathF.Sqrt(text.HeadDim)).ToArray();
+                var q = tensor(scaled, [scaled.Length / (text.NumAttentionHeads * text.HeadDim), text.NumAttentionHeads, text.HeadDim]);
                 var expected = Attend(q, _kv, layer);
                 var actual = Attend(q, decoded, layer);
                 error += (actual - expected).square().sum().item<float>();
@@ -263,7 +265,7 @@ internal static class CodecBenchmark
             var values = tensor(Plane(kv, layer, 1), [kv.Slots, kvHeads, dim]).permute(1, 0, 2); // [kvH, T, d]
             var groups = heads / kvHeads;
             var folded = q.view(-1, kvHeads, groups, dim).permute(1, 2, 0, 3).reshape(kvHeads, -1, dim);
-            return matmul(matmul(folded, keys).div(Math.Sqrt(dim)).softmax(-1), values);
+            return matmul(matmul(folded, keys).softmax(-1), values);
         }
 
         private static float[] Plane(KvSnapshot kv, int layer, int kind)
