@@ -14,7 +14,7 @@ public sealed class DecodeMigrationTests : IDisposable
 {
     private const int MaxTokens = 400;
     private const int TokensBeforeMove = 5;
-    private readonly List<IDisposable> _owned = [];
+    private readonly EngineSet _engines = new();
 
     [Theory]
     [InlineData(false)]
@@ -67,7 +67,7 @@ public sealed class DecodeMigrationTests : IDisposable
 
         Assert.Equal(expected, actual.Select(t => t.Token));
         Assert.Equal(Enumerable.Range(0, actual.Count), actual.Select(t => t.Index));
-        await WaitUntil(() => source.Llm.Stats.FreeBlocks == sourceFree && target.Llm.Stats.FreeBlocks == targetFree);
+        await EngineSet.WaitUntil(() => source.Llm.Stats.FreeBlocks == sourceFree && target.Llm.Stats.FreeBlocks == targetFree);
         Assert.Equal(sourceFree, source.Llm.Stats.FreeBlocks);
         Assert.Equal(targetFree, target.Llm.Stats.FreeBlocks);
         Assert.Equal(0, source.Llm.Stats.SuspendedRequests);
@@ -107,7 +107,7 @@ public sealed class DecodeMigrationTests : IDisposable
         var last = (await ReadAllAsync(stream))[^1];
         Assert.Equal(FinishReason.Abort, last.Finish);
         Assert.False(await engine.Llm.ReleaseSuspendedAsync(8));
-        await WaitUntil(() => engine.Llm.Stats.FreeBlocks == free);
+        await EngineSet.WaitUntil(() => engine.Llm.Stats.FreeBlocks == free);
         Assert.Equal(free, engine.Llm.Stats.FreeBlocks);
     }
 
@@ -146,29 +146,8 @@ public sealed class DecodeMigrationTests : IDisposable
         return tokens;
     }
 
-    private AggregatedEngine Engine()
-    {
-        var model = TestModels.CreateDummy(TestModels.SmallVocabulary, seed: 21);
-        var engine = new AggregatedEngine(model, new EngineOptions { KvCacheBytes = 8L * 1024 * 1024 }, EngineFixture.Rules);
-        _owned.Add(engine);
-        _owned.Add(model);
-        return engine;
-    }
+    private AggregatedEngine Engine() => _engines.Create();
 
-    private static async Task WaitUntil(Func<bool> condition, double seconds = 2)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-    }
 
-    public void Dispose()
-    {
-        foreach (var owned in _owned)
-        {
-            owned.Dispose();
-        }
-    }
+    public void Dispose() => _engines.Dispose();
 }

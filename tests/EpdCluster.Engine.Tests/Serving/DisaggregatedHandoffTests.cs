@@ -12,7 +12,7 @@ namespace EpdCluster.Engine.Tests.Serving;
 /// </summary>
 public sealed class DisaggregatedHandoffTests : IDisposable
 {
-    private readonly List<IDisposable> _owned = [];
+    private readonly EngineSet _engines = new();
 
     [Theory]
     [InlineData(false)]
@@ -57,7 +57,7 @@ public sealed class DisaggregatedHandoffTests : IDisposable
 
         Assert.Equal(expected, actual);
         Assert.Equal(prefillFreeBefore, prefill.Llm.Stats.FreeBlocks);
-        await WaitUntil(() => decode.Llm.Stats.FreeBlocks == decodeFreeBefore);
+        await EngineSet.WaitUntil(() => decode.Llm.Stats.FreeBlocks == decodeFreeBefore);
         Assert.Equal(decodeFreeBefore, decode.Llm.Stats.FreeBlocks);
     }
 
@@ -69,10 +69,10 @@ public sealed class DisaggregatedHandoffTests : IDisposable
 
         var blocks = await decode.Llm.ReserveAsync(5, tokens: 100);
         Assert.Equal(7, blocks);
-        await WaitUntil(() => decode.Llm.Stats.FreeBlocks == free - 7);
+        await EngineSet.WaitUntil(() => decode.Llm.Stats.FreeBlocks == free - 7);
         Assert.Equal(free - 7, decode.Llm.Stats.FreeBlocks);
 
-        await WaitUntil(() => decode.Llm.Stats.FreeBlocks == free, seconds: 5);
+        await EngineSet.WaitUntil(() => decode.Llm.Stats.FreeBlocks == free, seconds: 5);
         Assert.Equal(free, decode.Llm.Stats.FreeBlocks);
         var stream = decode.Llm.SubmitPrefilled(new GenerationRequest(5, [1, 2, 3], [], SamplingParams.Greedy(4)), firstToken: 9);
         var error = await Assert.ThrowsAsync<InvalidOperationException>(async () => await stream.ReadAllAsync().ToListAsync());
@@ -89,19 +89,12 @@ public sealed class DisaggregatedHandoffTests : IDisposable
 
         Assert.Null(first.Finish);
         Assert.True(prefill.Llm.Stats.FreeBlocks < free);
-        await WaitUntil(() => prefill.Llm.Stats.FreeBlocks == free, seconds: 5);
+        await EngineSet.WaitUntil(() => prefill.Llm.Stats.FreeBlocks == free, seconds: 5);
         Assert.Equal(free, prefill.Llm.Stats.FreeBlocks);
         await Assert.ThrowsAsync<InvalidOperationException>(() => prefill.Llm.ExportParkedAsync(9));
     }
 
-    private AggregatedEngine Engine(EngineOptions? options = null)
-    {
-        var model = TestModels.CreateDummy(TestModels.SmallVocabulary, seed: 21);
-        var engine = new AggregatedEngine(model, options ?? new EngineOptions { KvCacheBytes = 8L * 1024 * 1024 }, EngineFixture.Rules);
-        _owned.Add(engine);
-        _owned.Add(model);
-        return engine;
-    }
+    private AggregatedEngine Engine(EngineOptions? options = null) => _engines.Create(options);
 
     private static float[] Pixels(int tiles, int seed)
     {
@@ -109,20 +102,6 @@ public sealed class DisaggregatedHandoffTests : IDisposable
         return Enumerable.Range(0, tiles * 3 * 224 * 224).Select(_ => (float)((random.NextDouble() * 4) - 2)).ToArray();
     }
 
-    private static async Task WaitUntil(Func<bool> condition, double seconds = 2)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-    }
 
-    public void Dispose()
-    {
-        foreach (var owned in _owned)
-        {
-            owned.Dispose();
-        }
-    }
+    public void Dispose() => _engines.Dispose();
 }
