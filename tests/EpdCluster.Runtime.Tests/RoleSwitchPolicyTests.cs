@@ -86,6 +86,7 @@ public sealed class RoleSwitchPolicyTests
             ["TPOT miss takes an idle encoder"] = new(DecodeBound, Split(encoders: 2, prefills: 1, decoders: 1), persistent(WorkerRole.Decode), "move", "encode-1", WorkerRole.Encode, WorkerRole.Decode),
             ["TPOT miss with one worker in every other role holds"] = new(DecodeBound, Split(encoders: 1, prefills: 1, decoders: 1), persistent(WorkerRole.Decode), "no_slack"),
             ["a donor whose p90 would pass half its SLO with one worker fewer gives nothing"] = new(DecodeBound with { PrefillP90Seconds = 0.4 }, Split(encoders: 1, prefills: 2, decoders: 1), persistent(WorkerRole.Decode), "no_slack"),
+            ["a donor exactly at target plus margin gives (38 of 40 requests)"] = new(EncodeBound with { TpotAttainment = 38.0 / 40 }, balanced, persistent(WorkerRole.Encode), "move", "decode-2", WorkerRole.Decode, WorkerRole.Encode),
             ["a donor inside the hysteresis band gives nothing"] = new(EncodeBound with { TpotAttainment = 0.93 }, balanced, persistent(WorkerRole.Encode), "no_slack"),
             ["a draining worker is neither counted nor moved"] = new(EncodeBound, [.. balanced.Select(w => w.WorkerId == "decode-1" ? w with { Draining = true } : w)], persistent(WorkerRole.Encode), "no_slack"),
             ["an all-role worker never moves"] = new(EncodeBound, [Worker("all-1", running: 0, roles: [.. WorkerRoles.All])], persistent(WorkerRole.Encode), "no_slack"),

@@ -17,6 +17,9 @@ internal sealed class RoleSwitchPolicy(SchedulerOptions options)
 {
     public const string Automatic = "automatic";
 
+    /// <summary>Far below one request in any window, far above floating-point rounding.</summary>
+    private const double RatioTolerance = 1e-9;
+
     public (ScheduleDecision Decision, PolicyState State) Decide(SchedulerSnapshot snapshot, PolicyState state)
     {
         var window = snapshot.Window;
@@ -114,7 +117,8 @@ internal sealed class RoleSwitchPolicy(SchedulerOptions options)
     /// </summary>
     private bool MeetsWithMargin(WindowFigures window, WorkerRole role, WorkerRole shortStage)
     {
-        var bar = options.AttainmentTarget + options.SlackMargin;
+        // Attainments are ratios of counts: 38 of 40 is 0.95 and must clear a 0.90 + 0.05 bar despite rounding.
+        var bar = options.AttainmentTarget + options.SlackMargin - RatioTolerance;
         return role == WorkerRole.Decode ? window.TpotAttainment >= bar : shortStage != WorkerRole.Decode || window.TtftAttainment >= bar;
     }
 
