@@ -39,7 +39,7 @@ public static class TelemetryHostingExtensions
         var otel = services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName, serviceInstanceId: instanceId))
             .WithMetrics(meters => meters
-                .AddMeter(Engine.Telemetry.EngineMetrics.MeterName, EpdTelemetry.RuntimeMeterName, EpdTelemetry.GatewayMeterName, EpdTelemetry.OrleansMeterName)
+                .AddMeter(Engine.Telemetry.EngineMetrics.MeterName, EpdTelemetry.RuntimeMeterName, EpdTelemetry.GatewayMeterName, EpdTelemetry.OrleansMeterName, Scheduling.SchedulerMetrics.MeterName)
                 .AddRuntimeInstrumentation());
         if (telemetry.OtlpEnabled)
         {

@@ -88,6 +88,8 @@ public sealed class DisaggregatedHandoffTests : IDisposable
         var first = await prefill.Llm.Submit(new GenerationRequest(9, [.. Enumerable.Range(1, 40)], [], SamplingParams.Greedy(5) with { IgnoreStopTokens = true }) { PrefillOnly = true }).ReadAsync();
 
         Assert.Null(first.Finish);
+        // The load snapshot refreshes after the step that produced the token: wait for it before reading.
+        await EngineSet.WaitUntil(() => prefill.Llm.Stats.FreeBlocks < free);
         Assert.True(prefill.Llm.Stats.FreeBlocks < free);
         await EngineSet.WaitUntil(() => prefill.Llm.Stats.FreeBlocks == free, seconds: 5);
         Assert.Equal(free, prefill.Llm.Stats.FreeBlocks);
