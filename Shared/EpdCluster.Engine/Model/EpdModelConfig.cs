@@ -37,8 +37,11 @@ public sealed record EpdModelConfig
     /// <summary>Vision width after pixel shuffle (the projector's input).</summary>
     [JsonIgnore] public int ShuffledVisionWidth => Vision.HiddenSize * PixelShuffleFactor * PixelShuffleFactor;
 
-    /// <summary>epd-tiny: a real architecture at a CPU-friendly size (see docs/engine.md).</summary>
-    public static EpdModelConfig Tiny { get; } = new();
+    /// <summary>
+    /// epd-tiny: a real architecture at a CPU-friendly size (see docs/engine.md), with tied input/output embeddings so
+    /// the trained checkpoint (docs/models.md) stays small.
+    /// </summary>
+    public static EpdModelConfig Tiny { get; } = new() { Text = new TextConfig { TieWordEmbeddings = true } };
 
     /// <summary>epd-small: wider and deeper, for benchmarks where compute must dominate.</summary>
     public static EpdModelConfig Small { get; } = new()

@@ -5,20 +5,24 @@ using static TorchSharp.torch;
 
 namespace EpdCluster.Engine.Model;
 
-/// <summary>The Llama-style decoder with its LM head (<c>language_model.model.*</c>, <c>language_model.lm_head</c>).</summary>
+/// <summary>
+/// The Llama-style decoder with its LM head (<c>language_model.model.*</c>, <c>language_model.lm_head</c>). With
+/// <see cref="TextConfig.TieWordEmbeddings"/> there is no <c>lm_head</c>: logits use the token embedding matrix
+/// (Hugging Face omits the tied head from checkpoints the same way).
+/// </summary>
 internal sealed class LanguageModel : nn.Module
 {
     private readonly TextConfig _config;
     private readonly RotaryEmbedding _rope;
     private readonly DecoderStack model;
-    private readonly Linear lm_head;
+    private readonly Linear? lm_head;
 
     public LanguageModel(TextConfig config) : base(nameof(LanguageModel))
     {
         _config = config;
         _rope = new RotaryEmbedding(config.HeadDim, config.MaxPositionEmbeddings, config.RopeTheta);
         model = new DecoderStack(config);
-        lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
+        lm_head = config.TieWordEmbeddings ? null : nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
         RegisterComponents();
     }
 
@@ -28,7 +32,8 @@ internal sealed class LanguageModel : nn.Module
     public Tensor Embed(Tensor ids) => model.embed_tokens.forward(ids);
 
     /// <summary>Logits over the vocabulary: [..., width] → [..., vocab].</summary>
-    public Tensor Logits(Tensor hidden) => lm_head.forward(hidden);
+    public Tensor Logits(Tensor hidden) =>
+        lm_head is null ? nn.functional.linear(hidden, model.embed_tokens.weight!) : lm_head.forward(hidden);
 
     /// <summary>
     /// Causal forward over whole sequences with no cache (the reference path, and training):

@@ -55,7 +55,12 @@ public sealed class MultimodalModel : nn.Module
     internal Tensor ForwardPaged(Tensor embeddings, PagedBatchLayout layout, PagedKvCache cache, Action<int, Tensor>? queries = null) =>
         language_model.ForwardPaged(embeddings, layout, cache, queries);
 
-    internal Tensor Logits(Tensor hidden) => language_model.Logits(hidden);
+    /// <summary>Logits over the vocabulary for final-normed hidden states: [..., width] → [..., vocab].</summary>
+    public Tensor Logits(Tensor hidden) => language_model.Logits(hidden);
 
-    internal Tensor ForwardFullHidden(Tensor embeddings) => language_model.ForwardFull(embeddings);
+    /// <summary>
+    /// Causal forward of whole sequences with no cache (training and the reference path): embeddings [B, T, width] at
+    /// positions 0..T-1 → final-normed hidden states [B, T, width]. Right padding never changes earlier positions.
+    /// </summary>
+    public Tensor ForwardFullHidden(Tensor embeddings) => language_model.ForwardFull(embeddings);
 }

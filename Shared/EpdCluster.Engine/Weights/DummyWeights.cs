@@ -11,7 +11,7 @@ namespace EpdCluster.Engine.Weights;
 public static class DummyWeights
 {
     /// <summary>Bumped whenever parameter names or shapes change, so cached dummy checkpoints of an older layout are not reused.</summary>
-    public const int LayoutVersion = 2;
+    public const int LayoutVersion = 3;
 
     /// <summary>Standard deviation of the normal initialisation (Llama's and CLIP's initializer_range).</summary>
     public const double InitializerRange = 0.02;

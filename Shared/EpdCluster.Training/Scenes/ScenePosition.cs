@@ -1,0 +1,41 @@
+namespace EpdCluster.Training.Scenes;
+
+/// <summary>One of the nine cells of a 3 × 3 grid over the image, named as people name them.</summary>
+public enum ScenePosition
+{
+    TopLeft,
+    Top,
+    TopRight,
+    Left,
+    Centre,
+    Right,
+    BottomLeft,
+    Bottom,
+    BottomRight,
+}
+
+public static class ScenePositions
+{
+    public static IReadOnlyList<ScenePosition> All { get; } = Enum.GetValues<ScenePosition>();
+
+    /// <summary>Column 0–2, left to right.</summary>
+    public static int Column(this ScenePosition position) => (int)position % 3;
+
+    /// <summary>Row 0–2, top to bottom.</summary>
+    public static int Row(this ScenePosition position) => (int)position / 3;
+
+    /// <summary>The position with its preposition: "at the top left", "on the right", "in the centre".</summary>
+    public static string Phrase(this ScenePosition position) => position switch
+    {
+        ScenePosition.TopLeft => "at the top left",
+        ScenePosition.Top => "at the top",
+        ScenePosition.TopRight => "at the top right",
+        ScenePosition.Left => "on the left",
+        ScenePosition.Centre => "in the centre",
+        ScenePosition.Right => "on the right",
+        ScenePosition.BottomLeft => "at the bottom left",
+        ScenePosition.Bottom => "at the bottom",
+        ScenePosition.BottomRight => "at the bottom right",
+        _ => throw new ArgumentOutOfRangeException(nameof(position), position, null),
+    };
+}

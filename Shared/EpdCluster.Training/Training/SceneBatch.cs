@@ -1,0 +1,103 @@
+using EpdCluster.Engine.Text;
+using EpdCluster.Training.Data;
+using static TorchSharp.torch;
+
+namespace EpdCluster.Training.Training;
+
+/// <summary>
+/// Examples packed for one forward pass: prompt + answer ids right-padded to the longest ([B, T]); every tile of every
+/// image stacked ([tiles, 3, S, S]); where image embeddings go in the flattened [B·T] sequence; and the positions whose
+/// next-token prediction is scored (the last prompt token and every answer token but the last) with their targets.
+/// Causal attention means padding after a sequence never changes its earlier positions.
+/// </summary>
+internal sealed class SceneBatch
+{
+    /// <param name="tokensPerSide">Image tokens per tile side (epd-tiny: 4), for the region labels.</param>
+    public SceneBatch(IReadOnlyList<SceneExample> examples, int tokensPerSide)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(examples.Count);
+        Examples = examples;
+        Length = examples.Max(e => e.Prompt.Ids.Length + e.AnswerIds.Length);
+        var tileFloats = examples[0].Image.Pixels.Length / examples[0].Image.TileCount;
+        TileSize = examples[0].Image.TileSize;
+
+        Ids = new long[examples.Count * Length];
+        Array.Fill(Ids, EpdTokenizer.EndOfTextId);
+        Pixels = new float[examples.Sum(e => e.Image.Pixels.Length)];
+        var imagePositions = new List<long>();
+        var regionKinds = new List<long>();
+        var regionColours = new List<long>();
+        var predicted = new List<long>();
+        var targets = new List<long>();
+        var pixelOffset = 0;
+        for (var b = 0; b < examples.Count; b++)
+        {
+            var example = examples[b];
+            var row = (long)b * Length;
+            var prompt = example.Prompt.Ids;
+            for (var i = 0; i < prompt.Length; i++)
+            {
+                Ids[row + i] = prompt[i];
+            }
+
+            for (var j = 0; j < example.AnswerIds.Length; j++)
+            {
+                Ids[row + prompt.Length + j] = example.AnswerIds[j];
+                predicted.Add(row + prompt.Length - 1 + j);
+                targets.Add(example.AnswerIds[j]);
+            }
+
+            foreach (var span in example.Prompt.ImageSpans)
+            {
+                for (var k = 0; k < span.TokenCount; k++)
+                {
+                    imagePositions.Add(row + span.Start + k);
+                }
+            }
+
+            var (kinds, colours) = RegionLabels.For(example.Scene, example.Image, tokensPerSide);
+            regionKinds.AddRange(kinds);
+            regionColours.AddRange(colours);
+            example.Image.Pixels.CopyTo(Pixels, pixelOffset);
+            pixelOffset += example.Image.Pixels.Length;
+            AnswerLengths.Add(example.AnswerIds.Length);
+        }
+
+        TileCount = Pixels.Length / tileFloats;
+        ImagePositions = [.. imagePositions];
+        RegionKinds = [.. regionKinds];
+        RegionColours = [.. regionColours];
+        PredictedPositions = [.. predicted];
+        Targets = [.. targets];
+    }
+
+    public IReadOnlyList<SceneExample> Examples { get; }
+
+    public int Length { get; }
+
+    public int TileSize { get; }
+
+    public int TileCount { get; }
+
+    public long[] Ids { get; }
+
+    public float[] Pixels { get; }
+
+    public long[] ImagePositions { get; }
+
+    public long[] PredictedPositions { get; }
+
+    /// <summary>Region labels of every image token, in the order of the vision tower's output rows.</summary>
+    public long[] RegionKinds { get; }
+
+    public long[] RegionColours { get; }
+
+    public long[] Targets { get; }
+
+    /// <summary>Answer tokens per example, in order (to split the scored positions back per example).</summary>
+    public List<int> AnswerLengths { get; } = [];
+
+    public Tensor IdsTensor() => tensor(Ids, [Examples.Count * Length]);
+
+    public Tensor PixelsTensor() => tensor(Pixels, [TileCount, 3, TileSize, TileSize]);
+}

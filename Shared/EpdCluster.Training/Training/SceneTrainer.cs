@@ -1,0 +1,334 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Threading.Channels;
+using EpdCluster.Engine.Model;
+using EpdCluster.Engine.Weights;
+using EpdCluster.Training.Data;
+using EpdCluster.Training.Evaluation;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace EpdCluster.Training.Training;
+
+/// <summary>
+/// Trains the served modules (vision tower, projector, language model) end to end on generated scene questions:
+/// AdamW, cross-entropy on answer tokens only, warm-up + cosine schedule, global gradient clipping, a resumable
+/// checkpoint every N steps in the work directory, progress lines with loss and ETA. Deterministic: the initial
+/// weights come from the seed and each step's examples from the step number.
+/// </summary>
+public sealed class SceneTrainer : IDisposable
+{
+    public const string StateFileName = "trainer-state.json";
+    public const string OptimizerFileName = "optimizer.bin";
+    public const string LossLogFileName = "loss.csv";
+    public const string ProbeFileName = "region-probe.safetensors";
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
+
+    private readonly TrainerOptions _options;
+    private readonly string _workDirectory;
+    private readonly TextWriter _log;
+    private readonly SceneExampleFactory _examples;
+    private readonly RegionProbe _probe;
+    private readonly int _tokensPerSide;
+
+    public SceneTrainer(EpdModelConfig config, TrainerOptions options, string workDirectory, TextWriter log)
+    {
+        options.Validate();
+        _options = options;
+        _workDirectory = workDirectory;
+        _log = log;
+        _examples = new SceneExampleFactory(config);
+        _tokensPerSide = config.Vision.PatchesPerSide / config.PixelShuffleFactor;
+        Directory.CreateDirectory(workDirectory);
+        if (options.Threads > 0)
+        {
+            torch.set_num_threads(options.Threads);
+        }
+
+        var checkpoint = CheckpointDirectory;
+        var statePath = Path.Combine(checkpoint, StateFileName);
+        if (File.Exists(statePath))
+        {
+            var saved = JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(statePath), JsonOptions)
+                ?? throw new InvalidDataException($"{statePath} is empty.");
+            if (saved.Options with { Threads = 0 } != options with { Threads = 0 })
+            {
+                throw new InvalidOperationException($"{workDirectory} holds a run with other options ({JsonSerializer.Serialize(saved.Options)}); resume with the same options or use another work directory.");
+            }
+
+            Model = ModelCheckpoint.Load(checkpoint);
+            _probe = new RegionProbe(config.Text.HiddenSize);
+            ModelCheckpoint.LoadWeights(_probe, [SafetensorsFile.Open(Path.Combine(checkpoint, ProbeFileName))], name => name);
+            State = saved;
+            _log.WriteLine($"Resuming at step {saved.NextStep} of {options.Steps} ({FormatDuration(saved.ElapsedSeconds)} already spent).");
+        }
+        else
+        {
+            Model = new MultimodalModel(config);
+            DummyWeights.Initialize(Model, options.Seed);
+            _probe = new RegionProbe(config.Text.HiddenSize);
+            InitializeProbe(_probe, options.Seed);
+            State = new TrainingState(0, 0, options);
+        }
+
+        Model.train();
+        _probe.train();
+    }
+
+    public MultimodalModel Model { get; }
+
+    public TrainingState State { get; private set; }
+
+    public SceneExampleFactory Examples => _examples;
+
+    private string CheckpointDirectory => Path.Combine(_workDirectory, "checkpoint");
+
+    /// <summary>Runs the remaining steps; returns the held-out table of the last evaluation (teacher-forced).</summary>
+    public async Task<AccuracyTable?> RunAsync(CancellationToken cancellationToken = default)
+    {
+        var parameters = Model.parameters().Concat(_probe.parameters()).ToList();
+        using var optimizer = optim.AdamW(parameters, lr: _options.PeakLearningRate, beta1: 0.9, beta2: _options.Beta2, weight_decay: _options.WeightDecay);
+        var optimizerPath = Path.Combine(CheckpointDirectory, OptimizerFileName);
+        if (State.NextStep > 0 && File.Exists(optimizerPath))
+        {
+            optimizer.load_state_dict(optimizerPath);
+        }
+
+        var batches = Channel.CreateBounded<SceneBatch>(new BoundedChannelOptions(3) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var producer = Task.Run(() => ProduceAsync(batches.Writer, State.NextStep, stop.Token), stop.Token);
+
+        AccuracyTable? last = null;
+        var clock = Stopwatch.StartNew();
+        var spentBefore = State.ElapsedSeconds;
+        var smoothed = double.NaN;
+        var smoothedRegions = double.NaN;
+        var startStep = State.NextStep;
+        var lossLog = Path.Combine(_workDirectory, LossLogFileName);
+        if (!File.Exists(lossLog))
+        {
+            await File.WriteAllTextAsync(lossLog, "step,answer_loss,region_loss,learning_rate,grad_norm,seconds\n", cancellationToken);
+        }
+
+        try
+        {
+            for (var step = startStep; step < _options.Steps; step++)
+            {
+                var batch = await batches.Reader.ReadAsync(cancellationToken);
+                var learningRate = _options.LearningRateAt(step);
+                foreach (var group in optimizer.ParamGroups)
+                {
+                    group.LearningRate = learningRate;
+                }
+
+                double loss, regionLoss, gradNorm;
+                using (var scope = NewDisposeScope())
+                {
+                    optimizer.zero_grad();
+                    var (answer, regions) = Losses(batch);
+                    (answer + (_options.RegionLossWeight * regions)).backward();
+                    gradNorm = nn.utils.clip_grad_norm_(parameters, _options.GradientClip);
+                    optimizer.step();
+                    loss = answer.item<float>();
+                    regionLoss = regions.item<float>();
+                }
+
+                if (!double.IsFinite(loss) || !double.IsFinite(regionLoss))
+                {
+                    throw new InvalidOperationException($"The loss became {loss} (regions {regionLoss}) at step {step}; lower the learning rate.");
+                }
+
+                smoothed = double.IsNaN(smoothed) ? loss : (0.95 * smoothed) + (0.05 * loss);
+                smoothedRegions = double.IsNaN(smoothedRegions) ? regionLoss : (0.95 * smoothedRegions) + (0.05 * regionLoss);
+                var elapsed = spentBefore + clock.Elapsed.TotalSeconds;
+                await File.AppendAllTextAsync(lossLog, string.Create(CultureInfo.InvariantCulture, $"{step + 1},{loss:0.#####},{regionLoss:0.#####},{learningRate:0.######},{gradNorm:0.####},{elapsed:0.#}\n"), cancellationToken);
+                var done = step + 1;
+                if (done % 10 == 0 || done == _options.Steps || done == startStep + 1)
+                {
+                    var perStep = clock.Elapsed.TotalSeconds / (done - startStep);
+                    _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{Bar(done)} step {done}/{_options.Steps}  loss {smoothed:0.0000} (regions {smoothedRegions:0.000})  lr {learningRate:0.00e0}  |g| {gradNorm:0.00}  {perStep:0.00} s/step  elapsed {FormatDuration(elapsed)}  eta {FormatDuration(perStep * (_options.Steps - done))}"));
+                }
+
+                if (_options.EvaluateEvery > 0 && (done % _options.EvaluateEvery == 0 || done == _options.Steps))
+                {
+                    last = EvaluateTeacherForced(_options.EvaluationExamples);
+                    _log.WriteLine($"  held-out exact match after {done} steps: {last.Summary()}");
+                }
+
+                if (done % _options.CheckpointEvery == 0 || done == _options.Steps)
+                {
+                    SaveCheckpoint(optimizer, new TrainingState(done, spentBefore + clock.Elapsed.TotalSeconds, _options));
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            try
+            {
+                await producer;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        return last;
+    }
+
+    /// <summary>
+    /// Held-out exact match by teacher forcing: an answer counts when the argmax at each of its positions is the answer's
+    /// token (end-of-turn included) — exactly when greedy decoding would produce it.
+    /// </summary>
+    public AccuracyTable EvaluateTeacherForced(int count, int batchSize = 16)
+    {
+        var table = new AccuracyTable();
+        using var noGrad = no_grad();
+        for (var start = 0; start < count; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            var examples = Enumerable.Range(start, Math.Min(batchSize, count - start)).Select(i => _examples.Create(DataSplit.HeldOut, i)).ToList();
+            var batch = new SceneBatch(examples, _tokensPerSide);
+            var predicted = Forward(batch).Logits.argmax(-1).data<long>().ToArray();
+            var offset = 0;
+            for (var e = 0; e < examples.Count; e++)
+            {
+                var length = batch.AnswerLengths[e];
+                var correct = true;
+                for (var j = 0; j < length; j++)
+                {
+                    correct &= predicted[offset + j] == batch.Targets[offset + j];
+                }
+
+                offset += length;
+                table.Add(examples[e].Question.Kind, examples[e].Layout, correct);
+            }
+        }
+
+        return table;
+    }
+
+    /// <summary>Writes the served checkpoint: config.json + fp16 safetensors with the run's provenance in the metadata.</summary>
+    public void SaveServedCheckpoint(string directory)
+    {
+        Model.eval();
+        ModelCheckpoint.Save(Model, directory, asFloat16: true, new Dictionary<string, string>
+        {
+            ["format"] = "pt",
+            ["epd.load_format"] = "trained",
+            ["epd.training_data"] = "generated scenes (EpdCluster.Training)",
+            ["epd.training_steps"] = State.NextStep.ToString(CultureInfo.InvariantCulture),
+            ["epd.training_batch_size"] = _options.BatchSize.ToString(CultureInfo.InvariantCulture),
+            ["epd.training_seconds"] = State.ElapsedSeconds.ToString("0", CultureInfo.InvariantCulture),
+            ["epd.training_seed"] = _options.Seed.ToString(CultureInfo.InvariantCulture),
+        });
+        Model.train();
+    }
+
+    public void Dispose()
+    {
+        _probe.Dispose();
+        Model.Dispose();
+    }
+
+    /// <summary>Cross-entropy on the answer tokens, and the region probe's loss on the image tokens (zero when turned off).</summary>
+    private (Tensor Answer, Tensor Regions) Losses(SceneBatch batch)
+    {
+        var (logits, imageEmbeddings) = Forward(batch);
+        var answer = nn.functional.cross_entropy(logits, tensor(batch.Targets));
+        var regions = _options.RegionLossWeight == 0
+            ? zeros(1).squeeze()
+            : _probe.Loss(imageEmbeddings, tensor(batch.RegionKinds), tensor(batch.RegionColours));
+        return (answer, regions);
+    }
+
+    /// <summary>Logits at the batch's scored positions ([scored, vocab]) and the image tokens the model read ([tokens, width]).</summary>
+    private (Tensor Logits, Tensor ImageEmbeddings) Forward(SceneBatch batch)
+    {
+        var width = Model.Config.Text.HiddenSize;
+        var imageEmbeddings = Model.EncodeTiles(batch.PixelsTensor());
+        var embeddings = Model.EmbedPrompt(batch.IdsTensor(), tensor(batch.ImagePositions), imageEmbeddings)
+            .view(batch.Examples.Count, batch.Length, width);
+        var hidden = Model.ForwardFullHidden(embeddings).view(-1, width).index_select(0, tensor(batch.PredictedPositions));
+        return (Model.Logits(hidden), imageEmbeddings);
+    }
+
+    private static void InitializeProbe(RegionProbe probe, long seed)
+    {
+        using var noGrad = no_grad();
+        using var generator = new Generator((ulong)seed + 1);
+        foreach (var (name, parameter) in probe.state_dict().OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (name.EndsWith(".bias", StringComparison.Ordinal))
+            {
+                parameter.zero_();
+            }
+            else
+            {
+                parameter.copy_(randn(parameter.shape, generator: generator) * DummyWeights.InitializerRange);
+            }
+        }
+    }
+
+    private async Task ProduceAsync(ChannelWriter<SceneBatch> writer, int firstStep, CancellationToken cancellationToken)
+    {
+        try
+        {
+            for (var step = firstStep; step < _options.Steps; step++)
+            {
+                var examples = new SceneExample[_options.BatchSize];
+                for (var i = 0; i < examples.Length; i++)
+                {
+                    examples[i] = _examples.Create(DataSplit.Train, ((long)step * _options.BatchSize) + i);
+                }
+
+                await writer.WriteAsync(new SceneBatch(examples, _tokensPerSide), cancellationToken);
+            }
+
+            writer.Complete();
+        }
+        catch (Exception e)
+        {
+            writer.Complete(e);
+            throw;
+        }
+    }
+
+    private void SaveCheckpoint(TorchSharp.Modules.AdamW optimizer, TrainingState state)
+    {
+        // Written beside the old checkpoint, then swapped in: a crash mid-write leaves the previous one intact.
+        var temp = CheckpointDirectory + ".tmp";
+        if (Directory.Exists(temp))
+        {
+            Directory.Delete(temp, recursive: true);
+        }
+
+        ModelCheckpoint.Save(Model, temp, asFloat16: false, new Dictionary<string, string> { ["format"] = "pt", ["epd.load_format"] = "training-checkpoint" });
+        SafetensorsFile.Write(Path.Combine(temp, ProbeFileName), _probe.state_dict(), asFloat16: false, null);
+        optimizer.save_state_dict(Path.Combine(temp, OptimizerFileName));
+        File.WriteAllText(Path.Combine(temp, StateFileName), JsonSerializer.Serialize(state, JsonOptions));
+        if (Directory.Exists(CheckpointDirectory))
+        {
+            Directory.Delete(CheckpointDirectory, recursive: true);
+        }
+
+        Directory.Move(temp, CheckpointDirectory);
+        State = state;
+        _log.WriteLine($"  checkpoint: step {state.NextStep} → {CheckpointDirectory}");
+    }
+
+    private string Bar(int done)
+    {
+        const int Width = 24;
+        var filled = (int)((long)done * Width / _options.Steps);
+        return "[" + new string('#', filled) + new string('.', Width - filled) + "]";
+    }
+
+    public static string FormatDuration(double seconds) =>
+        seconds >= 3600 ? $"{(int)(seconds / 3600)}h{(int)(seconds % 3600 / 60):00}m"
+        : seconds >= 60 ? $"{(int)(seconds / 60)}m{(int)(seconds % 60):00}s"
+        : $"{seconds:0}s";
+}

@@ -1,0 +1,52 @@
+using EpdCluster.Engine.Imaging;
+using EpdCluster.Training.Scenes;
+using EpdCluster.Training.Training;
+
+namespace EpdCluster.Training.Tests;
+
+public sealed class RegionLabelTests
+{
+    private static readonly ImagePreprocessor Preprocessor = new(new ImagePreprocessOptions());
+
+    [Fact]
+    public void A_large_centred_shape_labels_the_middle_tokens_and_leaves_the_corners_background()
+    {
+        var blue = ShapeColour.Palette.Single(c => c.Name == "blue");
+        var scene = new Scene(224, 224, ShapeColour.Backgrounds[0], [new SceneShape(ShapeKind.Star, blue, ScenePosition.Centre, ShapeSize.Large, 0, 0)]);
+        var image = Preprocessor.Preprocess(SceneRenderer.RenderPng(scene));
+        var (kinds, colours) = RegionLabels.For(scene, image, tokensPerSide: 4);
+
+        Assert.Equal(16, kinds.Length);
+        foreach (var token in new[] { 5, 6, 9, 10 }) // the 2 × 2 middle of the 4 × 4 token grid
+        {
+            Assert.Equal((int)ShapeKind.Star + 1, kinds[token]);
+            Assert.Equal(ShapeColour.Palette.ToList().IndexOf(blue) + 1, colours[token]);
+        }
+
+        foreach (var token in new[] { 0, 3, 12, 15 })
+        {
+            Assert.Equal(0, kinds[token]);
+            Assert.Equal(0, colours[token]);
+        }
+    }
+
+    [Fact]
+    public void Grid_tiles_and_the_thumbnail_each_label_the_part_of_the_image_they_show()
+    {
+        // 448 × 224: a 2 × 1 grid plus the thumbnail. A circle at the right lies in the second tile only.
+        var red = ShapeColour.Palette[0];
+        var scene = new Scene(448, 224, ShapeColour.Backgrounds[1], [new SceneShape(ShapeKind.Circle, red, ScenePosition.Right, ShapeSize.Large, 0, 0)]);
+        var image = Preprocessor.Preprocess(SceneRenderer.RenderPng(scene));
+        Assert.Equal(3, image.TileCount);
+        var (kinds, _) = RegionLabels.For(scene, image, tokensPerSide: 4);
+
+        var perTile = Enumerable.Range(0, 3).Select(t => kinds.Skip(t * 16).Take(16).Count(k => k == (int)ShapeKind.Circle + 1)).ToList();
+        Assert.Equal(0, perTile[0]);
+        Assert.True(perTile[1] > 0, "the right tile shows the circle");
+        Assert.True(perTile[2] > 0, "the thumbnail shows the circle");
+
+        // In the thumbnail the circle is in the right-hand column of tokens.
+        var thumbnail = kinds.Skip(32).Take(16).ToArray();
+        Assert.All(Enumerable.Range(0, 16).Where(i => thumbnail[i] != 0), i => Assert.True(i % 4 >= 2, $"thumbnail token {i} is not on the right"));
+    }
+}

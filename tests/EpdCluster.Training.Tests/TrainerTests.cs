@@ -1,0 +1,138 @@
+using System.Globalization;
+using EpdCluster.Engine.Model;
+using EpdCluster.Engine.Text;
+using EpdCluster.Training.Data;
+using EpdCluster.Training.Training;
+using static TorchSharp.torch;
+
+namespace EpdCluster.Training.Tests;
+
+public sealed class TrainerTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("epd-train-test-").FullName;
+
+    private static TrainerOptions Short(int steps) => new()
+    {
+        Steps = steps,
+        BatchSize = 3,
+        WarmupSteps = 1,
+        PeakLearningRate = 2e-3,
+        CheckpointEvery = 2,
+        EvaluateEvery = 0,
+        Threads = 1,
+    };
+
+    [Fact]
+    public void A_batch_scores_exactly_the_answer_tokens_and_places_every_image_token()
+    {
+        var factory = new SceneExampleFactory(EpdModelConfig.Tiny);
+        var examples = Enumerable.Range(0, 4).Select(i => factory.Create(DataSplit.HeldOut, i)).ToList();
+        var batch = new SceneBatch(examples, 4);
+        Assert.Equal(examples.Max(e => e.Prompt.Ids.Length + e.AnswerIds.Length), batch.Length);
+        Assert.Equal(examples.SelectMany(e => e.AnswerIds).Select(id => (long)id), batch.Targets);
+        Assert.Equal(examples.Sum(e => e.Image.TileCount), batch.TileCount);
+        Assert.Equal(examples.Sum(e => e.Image.TileCount) * EpdModelConfig.Tiny.TokensPerTile, batch.ImagePositions.Length);
+        Assert.All(batch.ImagePositions, p => Assert.Equal(EpdTokenizer.ImageId, batch.Ids[p]));
+
+        // Each scored position is followed by its target: next-token prediction.
+        Assert.All(batch.PredictedPositions.Zip(batch.Targets), pair => Assert.Equal(pair.Second, batch.Ids[pair.First + 1]));
+        var first = examples[0];
+        Assert.Equal(first.Prompt.Ids.Length - 1, batch.PredictedPositions[0]);
+        Assert.Equal(batch.Length + examples[1].Prompt.Ids.Length - 1, batch.PredictedPositions[first.AnswerIds.Length]);
+    }
+
+    [Fact]
+    public async Task The_loss_falls_over_a_few_steps()
+    {
+        using var trainer = new SceneTrainer(EpdModelConfig.Tiny, Short(16), Path.Combine(_root, "falls"), TextWriter.Null);
+        await trainer.RunAsync();
+        var losses = File.ReadAllLines(Path.Combine(_root, "falls", SceneTrainer.LossLogFileName)).Skip(1)
+            .Select(line => double.Parse(line.Split(',')[1], CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(16, losses.Count);
+        Assert.InRange(losses[0], Math.Log(50304) - 1, Math.Log(50304) + 1); // starts near uniform over the vocabulary
+        Assert.True(losses.TakeLast(4).Average() < losses[0] - 3, $"loss went {string.Join(" → ", losses.Select(l => l.ToString("0.00", CultureInfo.InvariantCulture)))}");
+    }
+
+    [Fact]
+    public async Task A_resumed_run_ends_with_the_same_weights_as_an_uninterrupted_one()
+    {
+        using (var whole = new SceneTrainer(EpdModelConfig.Tiny, Short(4), Path.Combine(_root, "whole"), TextWriter.Null))
+        {
+            await whole.RunAsync();
+            whole.SaveServedCheckpoint(Path.Combine(_root, "whole-out"));
+        }
+
+        // The same run stopped right after its first checkpoint (step 2), then finished by a new trainer on that directory.
+        var work = Path.Combine(_root, "resumed");
+        using (var stop = new CancellationTokenSource())
+        using (var stopped = new SceneTrainer(EpdModelConfig.Tiny, Short(4), work, new StopAfterCheckpoint(stop)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stopped.RunAsync(stop.Token));
+            Assert.Equal(2, stopped.State.NextStep);
+        }
+
+        using (var resumed = new SceneTrainer(EpdModelConfig.Tiny, Short(4), work, TextWriter.Null))
+        {
+            Assert.Equal(2, resumed.State.NextStep);
+            await resumed.RunAsync();
+            resumed.SaveServedCheckpoint(Path.Combine(_root, "resumed-out"));
+        }
+
+        using var a = Engine.Weights.ModelCheckpoint.Load(Path.Combine(_root, "whole-out"));
+        using var b = Engine.Weights.ModelCheckpoint.Load(Path.Combine(_root, "resumed-out"));
+        var expected = a.state_dict();
+        foreach (var (name, parameter) in b.state_dict())
+        {
+            Assert.True(parameter.eq(expected[name]).all().item<bool>(), $"{name} differs after resuming");
+        }
+
+        // And training changed the weights at all: the seed's initial weights differ from the result.
+        using var initial = new MultimodalModel(EpdModelConfig.Tiny);
+        Engine.Weights.DummyWeights.Initialize(initial, Short(4).Seed);
+        Assert.False(initial.state_dict()["language_model.model.norm.weight"].eq(expected["language_model.model.norm.weight"]).all().item<bool>());
+    }
+
+    [Fact]
+    public async Task A_work_directory_of_a_run_with_other_options_is_refused()
+    {
+        var work = Path.Combine(_root, "other");
+        using (var trainer = new SceneTrainer(EpdModelConfig.Tiny, Short(2), work, TextWriter.Null))
+        {
+            await trainer.RunAsync();
+        }
+
+        var error = Assert.Throws<InvalidOperationException>(() => new SceneTrainer(EpdModelConfig.Tiny, Short(3), work, TextWriter.Null));
+        Assert.Contains("other options", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(10)]
+    public void Learning_rate_warms_up_then_decays_along_a_cosine(int warmup)
+    {
+        var options = new TrainerOptions { Steps = 100, WarmupSteps = warmup, PeakLearningRate = 1e-3, FinalLearningRateFraction = 0.1 };
+        if (warmup > 0)
+        {
+            Assert.Equal(1e-4, options.LearningRateAt(0), 12);
+            Assert.Equal(1e-3, options.LearningRateAt(warmup - 1), 12);
+        }
+
+        Assert.Equal(1e-3, options.LearningRateAt(warmup), 12);
+        Assert.Equal(1e-3 * (0.1 + (0.9 * 0.5)), options.LearningRateAt(warmup + ((100 - warmup) / 2)), 12);
+        Assert.Equal(1e-4, options.LearningRateAt(100), 12);
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    /// <summary>Cancels the run when the trainer reports its first checkpoint.</summary>
+    private sealed class StopAfterCheckpoint(CancellationTokenSource stop) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            if (value?.Contains("checkpoint:", StringComparison.Ordinal) == true)
+            {
+                stop.Cancel();
+            }
+        }
+    }
+}
