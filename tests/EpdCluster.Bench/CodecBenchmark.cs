@@ -1,33 +1,28 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using EpdCluster.Engine.Imaging;
 using EpdCluster.Engine.Kv;
 using EpdCluster.Engine.Model;
 using EpdCluster.Engine.Text;
-using EpdCluster.Engine.Weights;
+using EpdCluster.Training.Data;
+using EpdCluster.Training.Evaluation;
 using EpdCluster.Transfer.Kv.Codecs;
-using SkiaSharp;
 using static TorchSharp.torch;
 
 namespace EpdCluster.Bench;
 
 /// <summary>
-/// <c>./epd bench codecs</c>: every KV codec on the same generated multimodal prompts (1–4 synthetic images and a
-/// short question), against the uncompressed cache of the same run. Per codec: bytes vs fp16, K and V relative
-/// reconstruction error, attention-output relative error (the prompt's last queries standing in for decode
-/// queries), and — teacher-forced over the uncompressed run's greedy continuation — next-token agreement and mean
-/// KL divergence. Dummy weights: flat distributions, so agreement here says little (docs/kv-compression.md).
+/// <c>./epd bench codecs</c>: every KV codec on the same held-out generated scene questions (one image of 1–7 tiles and
+/// a question with a known answer), against the uncompressed cache of the same run. Per codec: held-out answer accuracy
+/// (greedy decoding from the decoded cache) next to the uncompressed one, bytes vs fp16, K and V relative
+/// reconstruction error, attention-output relative error (the prompt's last queries standing in for decode queries),
+/// and — teacher-forced over the uncompressed run's greedy continuation — next-token agreement and mean KL divergence.
+/// epd-tiny runs the shipped trained checkpoint; epd-small has dummy weights only (flat distributions, so its agreement
+/// and accuracy say little; docs/kv-compression.md).
 /// </summary>
 internal static class CodecBenchmark
 {
     private const int DecodeSteps = 64;
     private const int BlockSize = 16;
-
-    private static readonly string[] Questions =
-    [
-        "What is in these pictures?", "Describe the image.", "Which colour dominates?", "Compare the two shapes.",
-        "Is there a circle?", "Count the objects.", "What changed between the images?", "Summarise what you see.",
-    ];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -45,19 +40,19 @@ internal static class CodecBenchmark
 
     private static void Run(EpdModelConfig config, int promptCount)
     {
-        BenchReport.Progress($"model {config.Name}, {promptCount} prompts, {DecodeSteps} teacher-forced steps each");
-        using var model = new MultimodalModel(config);
-        DummyWeights.Initialize(model, seed: 0);
-        model.eval();
+        var options = new ModelOptions { Name = config.Name };
+        var weights = options.ShippedCheckpointDirectory() is null ? "dummy weights" : "the shipped trained checkpoint";
+        BenchReport.Progress($"model {config.Name} ({weights}), {promptCount} prompts, {DecodeSteps} teacher-forced steps each");
+        using var model = options.Load();
         var codecs = Codecs();
         var totals = codecs.ToDictionary(c => c.Name, _ => new CodecTotals());
-        var random = new Random(42);
+        var scenes = new SceneExampleFactory(config);
         var tokens = new List<int>();
         for (var p = 0; p < promptCount; p++)
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var prompt = Prompt(model, random);
+            var prompt = Prompt(model, scenes.Create(DataSplit.HeldOut, p));
             tokens.Add(prompt.Ids.Length);
             var run = new PromptRun(model, prompt);
             foreach (var codec in codecs)
@@ -65,13 +60,14 @@ internal static class CodecBenchmark
                 run.Measure(codec, totals[codec.Name]);
             }
 
-            BenchReport.Progress($"{config.Name}: prompt {p + 1}/{promptCount} ({prompt.Ids.Length} tokens, {prompt.Images.Count} images)");
+            BenchReport.Progress($"{config.Name}: prompt {p + 1}/{promptCount} ({prompt.Ids.Length} tokens, {prompt.Example.Image.TileCount} tiles)");
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# {config.Name}: {promptCount} prompts, {tokens.Min()}–{tokens.Max()} tokens (mean {tokens.Average():F0}), image tokens {totals.Values.First().ImageShare:P0}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# {config.Name} ({weights}): {promptCount} held-out scene questions, {tokens.Min()}–{tokens.Max()} tokens (mean {tokens.Average():F0}), image tokens {totals.Values.First().ImageShare:P0}"));
+        var uncompressed = totals["none"].Accuracy;
         foreach (var codec in codecs)
         {
-            Console.WriteLine(totals[codec.Name].Line($"codec_{config.Name}_{codec.Name}"));
+            Console.WriteLine(totals[codec.Name].Line($"codec_{config.Name}_{codec.Name}", uncompressed));
         }
     }
 
@@ -95,46 +91,24 @@ internal static class CodecBenchmark
         ];
     }
 
-    /// <summary>A chat prompt with 1–4 synthetic images (random sizes, so 2–7 tiles each) and a short question.</summary>
-    private static BenchPrompt Prompt(MultimodalModel model, Random random)
+    /// <summary>A held-out scene question rendered and embedded exactly as served.</summary>
+    private static BenchPrompt Prompt(MultimodalModel model, SceneExample example)
     {
-        var preprocessor = new ImagePreprocessor(new ImagePreprocessOptions());
-        var images = Enumerable.Range(0, random.Next(1, 5)).Select(_ => preprocessor.Preprocess(Png(random))).ToList();
-        List<ChatContentPart> parts = [.. images.Select((_, i) => (ChatContentPart)new ChatImagePart(i)), new ChatTextPart(Questions[random.Next(Questions.Length)])];
-        var rendered = new ChatTemplate(EpdTokenizer.Shared).Render([new ChatMessage(ChatRole.User, parts)], images.Count, i => images[i].TileCount * model.Config.TokensPerTile);
+        var rendered = example.Prompt;
+        var image = example.Image;
         var ids = tensor(rendered.Ids.Select(i => (long)i).ToArray(), int64);
         var positions = rendered.ImageSpans.SelectMany(s => Enumerable.Range(s.Start, s.TokenCount)).Select(p => (long)p).ToArray();
-        var pixels = rendered.ImageSpans.Select(s => images[s.ImageIndex]).ToList();
-        var embeddings = cat(pixels.Select(i => model.EncodeTiles(tensor(i.Pixels, [i.TileCount, 3, i.TileSize, i.TileSize]))).ToList(), 0);
+        var embeddings = model.EncodeTiles(tensor(image.Pixels, [image.TileCount, 3, image.TileSize, image.TileSize]));
         var flags = new bool[rendered.Ids.Length];
         foreach (var p in positions)
         {
             flags[p] = true;
         }
 
-        return new BenchPrompt(rendered.Ids, model.EmbedPrompt(ids, tensor(positions, int64), embeddings), flags, images);
+        return new BenchPrompt(rendered.Ids, model.EmbedPrompt(ids, tensor(positions, int64), embeddings), flags, example);
     }
 
-    private static byte[] Png(Random random)
-    {
-        var (width, height) = (random.Next(200, 1000), random.Next(200, 800));
-        using var bitmap = new SKBitmap(width, height);
-        using (var canvas = new SKCanvas(bitmap))
-        {
-            canvas.Clear(new SKColor((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256)));
-            using var paint = new SKPaint { IsAntialias = true };
-            for (var i = 0; i < 6; i++)
-            {
-                paint.Color = new SKColor((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256));
-                canvas.DrawCircle(random.Next(width), random.Next(height), 10 + random.Next(Math.Min(width, height) / 3), paint);
-            }
-        }
-
-        using var png = bitmap.Encode(SKEncodedImageFormat.Png, 90);
-        return png.ToArray();
-    }
-
-    private sealed record BenchPrompt(int[] Ids, Tensor Embeddings, bool[] ImageTokens, List<PreprocessedImage> Images);
+    private sealed record BenchPrompt(int[] Ids, Tensor Embeddings, bool[] ImageTokens, SceneExample Example);
 
     /// <summary>One prompt prefilled once: its uncompressed KV with saliency, greedy continuation and reference logits.</summary>
     private sealed class PromptRun
@@ -146,11 +120,14 @@ internal static class CodecBenchmark
         private readonly Tensor _referenceTop;
         private readonly float[][] _lastQueries;
         private readonly bool[] _imageTokens;
+        private readonly SceneExample _example;
+        private readonly long _first;
 
         public PromptRun(MultimodalModel model, BenchPrompt prompt)
         {
             _model = model;
             _imageTokens = prompt.ImageTokens;
+            _example = prompt.Example;
             var text = model.Config.Text;
             var tokens = prompt.Ids.Length;
             var probes = new KvProbeSettings(new KvCodecOptions().ProbeRecentFraction, new KvCodecOptions().ProbeRandomFraction).Positions(tokens, seed: tokens);
@@ -162,6 +139,7 @@ internal static class CodecBenchmark
             var hidden = model.ForwardPaged(prompt.Embeddings, PagedBatchLayout.Build([new SequenceSlice(0, tokens, blocks)], BlockSize), cache,
                 (layer, q) => queries[layer] = q.index_select(0, probeRows).contiguous().data<float>().ToArray());
             var first = model.Logits(hidden[-1]).argmax().item<long>();
+            _first = first;
 
             var data = new float[cache.Layout.FloatsFor(tokens)];
             cache.ExportBlocks(blocks[..cache.Layout.BlocksFor(tokens)], MemoryMarshal.AsBytes(data.AsSpan()));
@@ -209,6 +187,29 @@ internal static class CodecBenchmark
             totals.Steps += DecodeSteps;
             var logProbs = logits.log_softmax(-1);
             totals.KlSum += (_referenceLogProbs.exp() * (_referenceLogProbs - logProbs)).sum().item<float>();
+            totals.Questions++;
+            totals.Correct += _example.Question.IsAnsweredBy(GreedyReply(decoded)) ? 1 : 0;
+        }
+
+        /// <summary>
+        /// The reply decoded greedily from <paramref name="kv"/>, as a decode worker would: the first token is the prefill's
+        /// (sampled before compression), then one step per token until the end of turn or the evaluator's reply limit.
+        /// </summary>
+        private string GreedyReply(KvSnapshot kv)
+        {
+            using var cache = new PagedKvCache(_model.Config.Text, totalBlocks: kv.Layout.BlocksFor(kv.Slots + ServedAnswerEvaluator.MaxReplyTokens), BlockSize);
+            var blocks = Enumerable.Range(0, cache.TotalBlocks).ToArray();
+            cache.ImportBlocks(blocks[..kv.Blocks], MemoryMarshal.AsBytes(kv.Data.AsSpan()));
+            var reply = new List<int>();
+            var next = _first;
+            for (var step = 0; step < ServedAnswerEvaluator.MaxReplyTokens && next != EpdTokenizer.ImEndId && next != EpdTokenizer.EndOfTextId; step++)
+            {
+                reply.Add((int)next);
+                var layout = PagedBatchLayout.Build([new SequenceSlice(kv.Slots + step, 1, blocks, kv.PositionOffset)], BlockSize);
+                next = _model.Logits(_model.ForwardPaged(_model.EmbedPrompt(tensor(new[] { next }), null, null), layout, cache))[-1].argmax().item<long>();
+            }
+
+            return EpdTokenizer.Shared.Decode(reply);
         }
 
         /// <summary>Logits of the teacher's 64 tokens fed in one chunk after <paramref name="kv"/> (at its positions).</summary>
@@ -295,14 +296,18 @@ internal static class CodecBenchmark
         public long Agreements;
         public long Steps;
         public double KlSum;
+        public int Questions;
+        public int Correct;
 
         public double ImageShare => (double)ImageTokens / Tokens;
 
-        public string Line(string name)
+        public double Accuracy => (double)Correct / Questions;
+
+        public string Line(string name, double uncompressedAccuracy)
         {
             static string Error(double squares, double norm) => norm == 0 ? "n/a" : Math.Sqrt(squares / norm).ToString("F4", CultureInfo.InvariantCulture);
             return string.Create(CultureInfo.InvariantCulture,
-                $"{name}: ratio_vs_fp16 {(double)Fp16Bytes / Bytes:F2}x  k_rel_err {Error(KeyErrorSquares, KeySquares)}  v_rel_err {Error(ValueErrorSquares, ValueSquares)}  attn_rel_err {Error(AttentionErrorSquares, AttentionSquares)}  agreement {100.0 * Agreements / Steps:F2}%  mean_kl {KlSum / Steps:E2}");
+                $"{name}: answer_accuracy {100 * Accuracy:F1}% (uncompressed {100 * uncompressedAccuracy:F1}%)  ratio_vs_fp16 {(double)Fp16Bytes / Bytes:F2}x  k_rel_err {Error(KeyErrorSquares, KeySquares)}  v_rel_err {Error(ValueErrorSquares, ValueSquares)}  attn_rel_err {Error(AttentionErrorSquares, AttentionSquares)}  agreement {100.0 * Agreements / Steps:F2}%  mean_kl {KlSum / Steps:E2}");
         }
     }
 }
