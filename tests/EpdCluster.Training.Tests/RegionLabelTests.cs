@@ -14,7 +14,7 @@ public sealed class RegionLabelTests
         var blue = ShapeColour.Palette.Single(c => c.Name == "blue");
         var scene = new Scene(224, 224, ShapeColour.Backgrounds[0], [new SceneShape(ShapeKind.Star, blue, ScenePosition.Centre, ShapeSize.Large, 0, 0)]);
         var image = Preprocessor.Preprocess(SceneRenderer.RenderPng(scene));
-        var (kinds, colours) = RegionLabels.For(scene, image, tokensPerSide: 4);
+        var (kinds, colours, _) = RegionLabels.For(scene, image, tokensPerSide: 4);
 
         Assert.Equal(16, kinds.Length);
         foreach (var token in new[] { 5, 6, 9, 10 }) // the 2 × 2 middle of the 4 × 4 token grid
@@ -31,6 +31,18 @@ public sealed class RegionLabelTests
     }
 
     [Fact]
+    public void Cells_name_the_three_by_three_part_of_the_tile_each_token_lies_in()
+    {
+        var scene = new Scene(448, 224, ShapeColour.Backgrounds[0], [new SceneShape(ShapeKind.Cross, ShapeColour.Palette[1], ScenePosition.Top, ShapeSize.Small, 0, 0)]);
+        var image = Preprocessor.Preprocess(SceneRenderer.RenderPng(scene));
+        var (_, _, cells) = RegionLabels.For(scene, image, tokensPerSide: 4);
+
+        // Token columns 0, 1, 2, 3 of a 4 × 4 tile have centres at 1/8, 3/8, 5/8, 7/8: cells 0, 1, 1, 2 (rows alike).
+        long[] perTile = [0, 1, 1, 2, 3, 4, 4, 5, 3, 4, 4, 5, 6, 7, 7, 8];
+        Assert.Equal(perTile.Concat(perTile).Concat(perTile), cells);
+    }
+
+    [Fact]
     public void Grid_tiles_and_the_thumbnail_each_label_the_part_of_the_image_they_show()
     {
         // 448 × 224: a 2 × 1 grid plus the thumbnail. A circle at the right lies in the second tile only.
@@ -38,7 +50,7 @@ public sealed class RegionLabelTests
         var scene = new Scene(448, 224, ShapeColour.Backgrounds[1], [new SceneShape(ShapeKind.Circle, red, ScenePosition.Right, ShapeSize.Large, 0, 0)]);
         var image = Preprocessor.Preprocess(SceneRenderer.RenderPng(scene));
         Assert.Equal(3, image.TileCount);
-        var (kinds, _) = RegionLabels.For(scene, image, tokensPerSide: 4);
+        var (kinds, _, _) = RegionLabels.For(scene, image, tokensPerSide: 4);
 
         var perTile = Enumerable.Range(0, 3).Select(t => kinds.Skip(t * 16).Take(16).Count(k => k == (int)ShapeKind.Circle + 1)).ToList();
         Assert.Equal(0, perTile[0]);

@@ -6,8 +6,9 @@ namespace EpdCluster.Training.Training;
 /// <summary>
 /// What each image token of a scene shows: for every token (grid tiles row-major, then the thumbnail; each tile's tokens
 /// row-major), the shape covering the most of the token's region of the original image — its kind and colour as class
-/// ids, 0 for "background". The trainer's region probe learns these, which teaches the vision tower and projector to put
-/// each shape's kind and colour into the tokens that cover it.
+/// ids, 0 for "background" — and which 3 × 3 cell of its tile the token lies in. The trainer's region probe learns these,
+/// which teaches the vision tower and projector to put each shape's kind and colour, and the token's place, into the
+/// tokens the language model reads.
 /// </summary>
 public static class RegionLabels
 {
@@ -20,11 +21,15 @@ public static class RegionLabels
     /// <summary>Colour classes: background + one per palette colour.</summary>
     public static int ColourClasses => ShapeColour.Palette.Count + 1;
 
-    public static (long[] Kinds, long[] Colours) For(Scene scene, PreprocessedImage image, int tokensPerSide)
+    /// <summary>Cell classes: the 3 × 3 grid cell of its tile a token's centre falls in (in a single tile or the thumbnail, of the image).</summary>
+    public const int CellClasses = 9;
+
+    public static (long[] Kinds, long[] Colours, long[] Cells) For(Scene scene, PreprocessedImage image, int tokensPerSide)
     {
         var tokens = image.TileCount * tokensPerSide * tokensPerSide;
         var kinds = new long[tokens];
         var colours = new long[tokens];
+        var cells = new long[tokens];
         var index = 0;
         var grid = image.Grid;
 
@@ -43,12 +48,13 @@ public static class RegionLabels
                     var shape = Dominant(scene, region);
                     kinds[index] = shape is null ? 0 : (int)shape.Kind + 1;
                     colours[index] = shape is null ? 0 : IndexOf(shape.Colour) + 1;
+                    cells[index] = (3 * ((2 * row) + 1) / (2 * tokensPerSide) * 3) + (3 * ((2 * column) + 1) / (2 * tokensPerSide));
                     index++;
                 }
             }
         }
 
-        return (kinds, colours);
+        return (kinds, colours, cells);
     }
 
     private static SceneShape? Dominant(Scene scene, (double X, double Y, double W, double H) region)

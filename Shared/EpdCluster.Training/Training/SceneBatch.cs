@@ -27,8 +27,10 @@ internal sealed class SceneBatch
         var imagePositions = new List<long>();
         var regionKinds = new List<long>();
         var regionColours = new List<long>();
+        var regionCells = new List<long>();
         var predicted = new List<long>();
         var targets = new List<long>();
+        var weights = new List<float>();
         var pixelOffset = 0;
         for (var b = 0; b < examples.Count; b++)
         {
@@ -45,6 +47,7 @@ internal sealed class SceneBatch
                 Ids[row + prompt.Length + j] = example.AnswerIds[j];
                 predicted.Add(row + prompt.Length - 1 + j);
                 targets.Add(example.AnswerIds[j]);
+                weights.Add(1f / (example.AnswerIds.Length * examples.Count));
             }
 
             foreach (var span in example.Prompt.ImageSpans)
@@ -55,9 +58,10 @@ internal sealed class SceneBatch
                 }
             }
 
-            var (kinds, colours) = RegionLabels.For(example.Scene, example.Image, tokensPerSide);
+            var (kinds, colours, cells) = RegionLabels.For(example.Scene, example.Image, tokensPerSide);
             regionKinds.AddRange(kinds);
             regionColours.AddRange(colours);
+            regionCells.AddRange(cells);
             example.Image.Pixels.CopyTo(Pixels, pixelOffset);
             pixelOffset += example.Image.Pixels.Length;
             AnswerLengths.Add(example.AnswerIds.Length);
@@ -67,8 +71,10 @@ internal sealed class SceneBatch
         ImagePositions = [.. imagePositions];
         RegionKinds = [.. regionKinds];
         RegionColours = [.. regionColours];
+        RegionCells = [.. regionCells];
         PredictedPositions = [.. predicted];
         Targets = [.. targets];
+        ExampleWeights = [.. weights];
     }
 
     public IReadOnlyList<SceneExample> Examples { get; }
@@ -87,10 +93,18 @@ internal sealed class SceneBatch
 
     public long[] PredictedPositions { get; }
 
+    /// <summary>
+    /// Per scored position, 1 / (answer length × examples): each example weighs the same in the loss whatever its answer's
+    /// length, so a 25-token caption does not outweigh a one-word colour.
+    /// </summary>
+    public float[] ExampleWeights { get; }
+
     /// <summary>Region labels of every image token, in the order of the vision tower's output rows.</summary>
     public long[] RegionKinds { get; }
 
     public long[] RegionColours { get; }
+
+    public long[] RegionCells { get; }
 
     public long[] Targets { get; }
 

@@ -13,7 +13,7 @@ namespace EpdCluster.Training.Training;
 
 /// <summary>
 /// Trains the served modules (vision tower, projector, language model) end to end on generated scene questions:
-/// AdamW, cross-entropy on answer tokens only, warm-up + cosine schedule, global gradient clipping, a resumable
+/// AdamW, cross-entropy on answer tokens only (every example weighing the same), an auxiliary region probe, warm-up + cosine schedule, global gradient clipping, a resumable
 /// checkpoint every N steps in the work directory, progress lines with loss and ETA. Deterministic: the initial
 /// weights come from the seed and each step's examples from the step number.
 /// </summary>
@@ -234,14 +234,14 @@ public sealed class SceneTrainer : IDisposable
         Model.Dispose();
     }
 
-    /// <summary>Cross-entropy on the answer tokens, and the region probe's loss on the image tokens (zero when turned off).</summary>
+    /// <summary>Cross-entropy on the answer tokens (each example's mean, averaged over examples), and the region probe's loss on the image tokens (zero when turned off).</summary>
     private (Tensor Answer, Tensor Regions) Losses(SceneBatch batch)
     {
         var (logits, imageEmbeddings) = Forward(batch);
-        var answer = nn.functional.cross_entropy(logits, tensor(batch.Targets));
+        var answer = (nn.functional.cross_entropy(logits, tensor(batch.Targets), reduction: nn.Reduction.None) * tensor(batch.ExampleWeights)).sum();
         var regions = _options.RegionLossWeight == 0
             ? zeros(1).squeeze()
-            : _probe.Loss(imageEmbeddings, tensor(batch.RegionKinds), tensor(batch.RegionColours));
+            : _probe.Loss(imageEmbeddings, tensor(batch.RegionKinds), tensor(batch.RegionColours), tensor(batch.RegionCells));
         return (answer, regions);
     }
 
