@@ -11,9 +11,10 @@ public sealed class TrainerTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("epd-train-test-").FullName;
 
-    private static TrainerOptions Short(int steps) => new()
+    private static TrainerOptions Short(int steps, int visionWarmup = 0) => new()
     {
         Steps = steps,
+        VisionWarmupSteps = visionWarmup,
         BatchSize = 3,
         WarmupSteps = 1,
         PeakLearningRate = 2e-3,
@@ -56,7 +57,7 @@ public sealed class TrainerTests : IDisposable
     [Fact]
     public async Task A_resumed_run_ends_with_the_same_weights_as_an_uninterrupted_one()
     {
-        using (var whole = new SceneTrainer(EpdModelConfig.Tiny, Short(4), Path.Combine(_root, "whole"), TextWriter.Null))
+        using (var whole = new SceneTrainer(EpdModelConfig.Tiny, Short(4, visionWarmup: 1), Path.Combine(_root, "whole"), TextWriter.Null))
         {
             await whole.RunAsync();
             whole.SaveServedCheckpoint(Path.Combine(_root, "whole-out"));
@@ -65,13 +66,13 @@ public sealed class TrainerTests : IDisposable
         // The same run stopped right after its first checkpoint (step 2), then finished by a new trainer on that directory.
         var work = Path.Combine(_root, "resumed");
         using (var stop = new CancellationTokenSource())
-        using (var stopped = new SceneTrainer(EpdModelConfig.Tiny, Short(4), work, new StopAfterCheckpoint(stop)))
+        using (var stopped = new SceneTrainer(EpdModelConfig.Tiny, Short(4, visionWarmup: 1), work, new StopAfterCheckpoint(stop)))
         {
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stopped.RunAsync(stop.Token));
             Assert.Equal(2, stopped.State.NextStep);
         }
 
-        using (var resumed = new SceneTrainer(EpdModelConfig.Tiny, Short(4), work, TextWriter.Null))
+        using (var resumed = new SceneTrainer(EpdModelConfig.Tiny, Short(4, visionWarmup: 1), work, TextWriter.Null))
         {
             Assert.Equal(2, resumed.State.NextStep);
             await resumed.RunAsync();
@@ -88,7 +89,7 @@ public sealed class TrainerTests : IDisposable
 
         // And training changed the weights at all: the seed's initial weights differ from the result.
         using var initial = new MultimodalModel(EpdModelConfig.Tiny);
-        Engine.Weights.DummyWeights.Initialize(initial, Short(4).Seed);
+        Engine.Weights.DummyWeights.Initialize(initial, Short(4, visionWarmup: 1).Seed);
         Assert.False(initial.state_dict()["language_model.model.norm.weight"].eq(expected["language_model.model.norm.weight"]).all().item<bool>());
     }
 
@@ -105,12 +106,26 @@ public sealed class TrainerTests : IDisposable
         Assert.Contains("other options", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_vision_warm_up_holds_the_peak_then_the_joint_phase_warms_up_again_and_decays()
+    {
+        var options = new TrainerOptions { Steps = 120, VisionWarmupSteps = 20, WarmupSteps = 10, PeakLearningRate = 1e-3, FinalLearningRateFraction = 0.1 };
+        Assert.True(options.IsVisionWarmup(19));
+        Assert.False(options.IsVisionWarmup(20));
+        Assert.Equal(1e-4, options.LearningRateAt(0), 12);
+        Assert.Equal(1e-3, options.LearningRateAt(15), 12);
+        Assert.Equal(1e-4, options.LearningRateAt(20), 12);
+        Assert.Equal(1e-3, options.LearningRateAt(30), 12);
+        Assert.Equal(1e-3 * (0.1 + (0.9 * 0.5)), options.LearningRateAt(30 + 45), 12);
+        Assert.Equal(1e-4, options.LearningRateAt(120), 12);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(10)]
     public void Learning_rate_warms_up_then_decays_along_a_cosine(int warmup)
     {
-        var options = new TrainerOptions { Steps = 100, WarmupSteps = warmup, PeakLearningRate = 1e-3, FinalLearningRateFraction = 0.1 };
+        var options = new TrainerOptions { Steps = 100, VisionWarmupSteps = 0, WarmupSteps = warmup, PeakLearningRate = 1e-3, FinalLearningRateFraction = 0.1 };
         if (warmup > 0)
         {
             Assert.Equal(1e-4, options.LearningRateAt(0), 12);

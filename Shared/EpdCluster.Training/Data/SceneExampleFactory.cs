@@ -17,6 +17,9 @@ public sealed class SceneExampleFactory
     /// <summary>Held-out seeds start here; training seeds stay below it.</summary>
     public const int HeldOutSeedBase = 1 << 30;
 
+    /// <summary>Seeds of the vision warm-up's easy scenes (still training seeds, far above those of the main stream).</summary>
+    public const int WarmupSeedBase = 1 << 29;
+
     private readonly ChatTemplate _template;
     private readonly EpdTokenizer _tokenizer;
     private readonly ImagePreprocessor _preprocessor;
@@ -72,12 +75,25 @@ public sealed class SceneExampleFactory
         _ => QuestionKind.Caption,
     };
 
+    /// <summary>
+    /// An easy example for the vision warm-up: one large shape on a single tile, where a shape's kind is learnable long
+    /// before it is in crowded, small or squashed views.
+    /// </summary>
+    public SceneExample CreateWarmup(long index)
+    {
+        var seed = WarmupSeedBase + (int)(index % WarmupSeedBase);
+        var scene = Scenes.Generate(seed, SceneLayout.SingleTile, maxShapes: 1, size: ShapeSize.Large);
+        return Create(scene, seed, SceneLayout.SingleTile, QuestionKind.Caption, new Random(seed));
+    }
+
     /// <summary>An example for an explicit scene seed, layout and question kind.</summary>
     public SceneExample Create(int seed, SceneLayout layout, QuestionKind kind) => Create(seed, layout, kind, new Random(seed ^ 0x5EED));
 
-    private SceneExample Create(int seed, SceneLayout layout, QuestionKind kind, Random random)
+    private SceneExample Create(int seed, SceneLayout layout, QuestionKind kind, Random random) =>
+        Create(Scenes.Generate(seed, layout), seed, layout, kind, random);
+
+    private SceneExample Create(Scene scene, int seed, SceneLayout layout, QuestionKind kind, Random random)
     {
-        var scene = Scenes.Generate(seed, layout);
         var question = QuestionGenerator.Ask(scene, kind, random);
         var imageFirst = random.Next(2) == 0;
         var png = SceneRenderer.RenderPng(scene);

@@ -18,19 +18,23 @@ public sealed class SceneGenerator(int maxTiles = ImagePreprocessOptions.Default
 
     public int TileSize { get; } = tileSize;
 
-    public Scene Generate(int seed, SceneLayout layout)
+    /// <param name="maxShapes">At most this many shapes (1–<see cref="MaxShapes"/>).</param>
+    /// <param name="size">Every shape this size; null: each a random size.</param>
+    public Scene Generate(int seed, SceneLayout layout, int maxShapes = MaxShapes, ShapeSize? size = null)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxShapes, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxShapes, MaxShapes);
         var random = new Random(seed);
         var (width, height) = PickSize(random, layout);
         var background = ShapeColour.Backgrounds[random.Next(ShapeColour.Backgrounds.Count)];
-        var count = 1 + random.Next(MaxShapes);
+        var count = 1 + random.Next(maxShapes);
         var kinds = ShapeKinds.All.OrderBy(_ => random.Next()).Take(count).ToList();
         var positions = ScenePositions.All.OrderBy(_ => random.Next()).Take(count).ToList();
         var shapes = kinds.Select((kind, i) => new SceneShape(
                 kind,
                 ShapeColour.Palette[random.Next(ShapeColour.Palette.Count)],
                 positions[i],
-                ShapeSizes.All[random.Next(ShapeSizes.All.Count)],
+                size ?? ShapeSizes.All[random.Next(ShapeSizes.All.Count)],
                 (random.NextDouble() * 2) - 1,
                 (random.NextDouble() * 2) - 1))
             .OrderBy(s => s.Position)

@@ -14,18 +14,35 @@ internal sealed class RegionProbe : nn.Module
     private readonly Linear kind_head;
     private readonly Linear colour_head;
     private readonly Linear cell_head;
+    private readonly Linear presence_head;
 
     public RegionProbe(int width) : base(nameof(RegionProbe))
     {
         kind_head = nn.Linear(width, RegionLabels.KindClasses);
         colour_head = nn.Linear(width, RegionLabels.ColourClasses);
         cell_head = nn.Linear(width, RegionLabels.CellClasses);
+        presence_head = nn.Linear(width, RegionLabels.KindClasses - 1);
         RegisterComponents();
     }
 
-    /// <summary>Summed mean cross-entropies of the three classifiers over every image token: [tokens, width] against [tokens] labels.</summary>
-    public Tensor Loss(Tensor imageEmbeddings, Tensor kinds, Tensor colours, Tensor cells) =>
+    /// <summary>Logits of which kinds an image holds, from its pooled tokens [images, width] (for diagnostics).</summary>
+    public Tensor Presence(Tensor pooled) => presence_head.forward(pooled);
+
+    /// <summary>Each classifier's most likely class per token (for diagnostics).</summary>
+    public (Tensor Kinds, Tensor Colours, Tensor Cells) Predict(Tensor imageEmbeddings) =>
+        (kind_head.forward(imageEmbeddings).argmax(-1), colour_head.forward(imageEmbeddings).argmax(-1), cell_head.forward(imageEmbeddings).argmax(-1));
+
+    /// <summary>
+    /// The per-token cross-entropies (kind, colour, cell) plus, per image, a multi-label loss on which shape kinds it holds,
+    /// read from the mean of its tokens. A shape's kind is hard to learn token by token (a token often shows a quarter of
+    /// it), but easy from the whole image; the pooled loss puts kind features into the tokens that show the shape.
+    /// </summary>
+    /// <param name="imageEmbeddings">[tokens, width], images one after another.</param>
+    /// <param name="pooling">[images, tokens]: 1 / (the image's token count) where a token belongs to the image, else 0.</param>
+    /// <param name="presence">[images, kinds]: 1 where the image holds that kind.</param>
+    public Tensor Loss(Tensor imageEmbeddings, Tensor kinds, Tensor colours, Tensor cells, Tensor pooling, Tensor presence) =>
         nn.functional.cross_entropy(kind_head.forward(imageEmbeddings), kinds)
         + nn.functional.cross_entropy(colour_head.forward(imageEmbeddings), colours)
-        + nn.functional.cross_entropy(cell_head.forward(imageEmbeddings), cells);
+        + nn.functional.cross_entropy(cell_head.forward(imageEmbeddings), cells)
+        + nn.functional.binary_cross_entropy_with_logits(presence_head.forward(pooling.matmul(imageEmbeddings)), presence);
 }

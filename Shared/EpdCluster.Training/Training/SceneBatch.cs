@@ -1,5 +1,6 @@
 using EpdCluster.Engine.Text;
 using EpdCluster.Training.Data;
+using EpdCluster.Training.Scenes;
 using static TorchSharp.torch;
 
 namespace EpdCluster.Training.Training;
@@ -68,6 +69,20 @@ internal sealed class SceneBatch
         }
 
         TileCount = Pixels.Length / tileFloats;
+        var imageTokens = TileCount * tokensPerSide * tokensPerSide;
+        Pooling = new float[examples.Count * imageTokens];
+        Presence = new float[examples.Count * ShapeKinds.All.Count];
+        var tokenOffset = 0;
+        for (var b = 0; b < examples.Count; b++)
+        {
+            var count = examples[b].Image.TileCount * tokensPerSide * tokensPerSide;
+            Array.Fill(Pooling, 1f / count, (b * imageTokens) + tokenOffset, count);
+            tokenOffset += count;
+            foreach (var shape in examples[b].Scene.Shapes)
+            {
+                Presence[(b * ShapeKinds.All.Count) + (int)shape.Kind] = 1;
+            }
+        }
         ImagePositions = [.. imagePositions];
         RegionKinds = [.. regionKinds];
         RegionColours = [.. regionColours];
@@ -105,6 +120,16 @@ internal sealed class SceneBatch
     public long[] RegionColours { get; }
 
     public long[] RegionCells { get; }
+
+    /// <summary>[examples, image tokens]: each example's image-token mean as a matrix product.</summary>
+    public float[] Pooling { get; }
+
+    /// <summary>[examples, shape kinds]: 1 where the example's scene holds the kind.</summary>
+    public float[] Presence { get; }
+
+    public Tensor PoolingTensor() => tensor(Pooling, [Examples.Count, Pooling.Length / Examples.Count]);
+
+    public Tensor PresenceTensor() => tensor(Presence, [Examples.Count, ShapeKinds.All.Count]);
 
     public long[] Targets { get; }
 

@@ -127,7 +127,7 @@ public sealed class SceneTrainer : IDisposable
                 using (var scope = NewDisposeScope())
                 {
                     optimizer.zero_grad();
-                    var (answer, regions) = Losses(batch);
+                    var (answer, regions) = _options.IsVisionWarmup(step) ? (zeros(1).squeeze(), RegionLoss(batch)) : Losses(batch);
                     (answer + (_options.RegionLossWeight * regions)).backward();
                     gradNorm = nn.utils.clip_grad_norm_(parameters, _options.GradientClip);
                     optimizer.step();
@@ -140,7 +140,7 @@ public sealed class SceneTrainer : IDisposable
                     throw new InvalidOperationException($"The loss became {loss} (regions {regionLoss}) at step {step}; lower the learning rate.");
                 }
 
-                smoothed = double.IsNaN(smoothed) ? loss : (0.95 * smoothed) + (0.05 * loss);
+                smoothed = double.IsNaN(smoothed) || step == _options.VisionWarmupSteps ? loss : (0.95 * smoothed) + (0.05 * loss);
                 smoothedRegions = double.IsNaN(smoothedRegions) ? regionLoss : (0.95 * smoothedRegions) + (0.05 * regionLoss);
                 var elapsed = spentBefore + clock.Elapsed.TotalSeconds;
                 await File.AppendAllTextAsync(lossLog, string.Create(CultureInfo.InvariantCulture, $"{step + 1},{loss:0.#####},{regionLoss:0.#####},{learningRate:0.######},{gradNorm:0.####},{elapsed:0.#}\n"), cancellationToken);
@@ -149,10 +149,10 @@ public sealed class SceneTrainer : IDisposable
                 {
                     var perStep = clock.Elapsed.TotalSeconds / (done - startStep);
                     _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{Bar(done)} step {done}/{_options.Steps}  loss {smoothed:0.0000} (regions {smoothedRegions:0.000})  lr {learningRate:0.00e0}  |g| {gradNorm:0.00}  {perStep:0.00} s/step  elapsed {FormatDuration(elapsed)}  eta {FormatDuration(perStep * (_options.Steps - done))}"));
+                        $"{Bar(done)} step {done}/{_options.Steps}{(_options.IsVisionWarmup(step) ? " vision warm-up" : "")}  loss {smoothed:0.0000} (regions {smoothedRegions:0.000})  lr {learningRate:0.00e0}  |g| {gradNorm:0.00}  {perStep:0.00} s/step  elapsed {FormatDuration(elapsed)}  eta {FormatDuration(perStep * (_options.Steps - done))}"));
                 }
 
-                if (_options.EvaluateEvery > 0 && (done % _options.EvaluateEvery == 0 || done == _options.Steps))
+                if (_options.EvaluateEvery > 0 && !_options.IsVisionWarmup(step) && (done % _options.EvaluateEvery == 0 || done == _options.Steps))
                 {
                     last = EvaluateTeacherForced(_options.EvaluationExamples);
                     _log.WriteLine($"  held-out exact match after {done} steps: {last.Summary()}");
@@ -241,9 +241,13 @@ public sealed class SceneTrainer : IDisposable
         var answer = (nn.functional.cross_entropy(logits, tensor(batch.Targets), reduction: nn.Reduction.None) * tensor(batch.ExampleWeights)).sum();
         var regions = _options.RegionLossWeight == 0
             ? zeros(1).squeeze()
-            : _probe.Loss(imageEmbeddings, tensor(batch.RegionKinds), tensor(batch.RegionColours), tensor(batch.RegionCells));
+            : _probe.Loss(imageEmbeddings, tensor(batch.RegionKinds), tensor(batch.RegionColours), tensor(batch.RegionCells), batch.PoolingTensor(), batch.PresenceTensor());
         return (answer, regions);
     }
+
+    /// <summary>The region probe's loss alone: the vision tower and projector, no language model.</summary>
+    private Tensor RegionLoss(SceneBatch batch) =>
+        _probe.Loss(Model.EncodeTiles(batch.PixelsTensor()), tensor(batch.RegionKinds), tensor(batch.RegionColours), tensor(batch.RegionCells), batch.PoolingTensor(), batch.PresenceTensor());
 
     /// <summary>Logits at the batch's scored positions ([scored, vocab]) and the image tokens the model read ([tokens, width]).</summary>
     private (Tensor Logits, Tensor ImageEmbeddings) Forward(SceneBatch batch)
@@ -282,7 +286,10 @@ public sealed class SceneTrainer : IDisposable
                 var examples = new SceneExample[_options.BatchSize];
                 for (var i = 0; i < examples.Length; i++)
                 {
-                    examples[i] = _examples.Create(DataSplit.Train, ((long)step * _options.BatchSize) + i);
+                    var index = ((long)step * _options.BatchSize) + i;
+                    examples[i] = step < _options.VisionWarmupSteps * _options.EasyWarmupFraction
+                        ? _examples.CreateWarmup(index)
+                        : _examples.Create(DataSplit.Train, index);
                 }
 
                 await writer.WriteAsync(new SceneBatch(examples, _tokensPerSide), cancellationToken);

@@ -24,6 +24,15 @@ public sealed record TrainerOptions
     /// <summary>The global gradient norm is clipped to this.</summary>
     public double GradientClip { get; init; } = 1.0;
 
+    /// <summary>
+    /// The run's first steps train only the vision tower, projector and region probe (no language model, a third of a
+    /// joint step's cost): the first <see cref="EasyWarmupFraction"/> of them on easy scenes (one large shape), the rest
+    /// on the normal stream. The joint phase that follows has its own warm-up and the cosine decay.
+    /// </summary>
+    public int VisionWarmupSteps { get; init; } = 500;
+
+    public double EasyWarmupFraction { get; init; } = 0.5;
+
     /// <summary>Weight of the region probe's loss (<see cref="RegionProbe"/>) next to the answer loss; 0 turns it off.</summary>
     public double RegionLossWeight { get; init; } = 0.5;
 
@@ -47,7 +56,10 @@ public sealed record TrainerOptions
         Require(Steps > 0, "steps must be positive");
         Require(BatchSize is > 0 and <= 512, "batch size must be between 1 and 512");
         Require(PeakLearningRate is > 0 and < 1, "the learning rate must be in (0, 1)");
-        Require(WarmupSteps >= 0 && WarmupSteps < Steps, "warm-up must be shorter than the run");
+        Require(VisionWarmupSteps >= 0 && VisionWarmupSteps < Steps, "the vision warm-up must be shorter than the run");
+        Require(WarmupSteps >= 0 && WarmupSteps < Steps - VisionWarmupSteps, "warm-up must be shorter than the joint phase");
+        Require(EasyWarmupFraction is >= 0 and <= 1, "the easy warm-up fraction must be in [0, 1]");
+        Require(VisionWarmupSteps == 0 || RegionLossWeight > 0, "the vision warm-up needs the region probe (region loss weight above 0)");
         Require(FinalLearningRateFraction is >= 0 and <= 1, "the final learning-rate fraction must be in [0, 1]");
         Require(WeightDecay >= 0 && GradientClip > 0, "weight decay must be non-negative and the gradient clip positive");
         Require(Beta2 is > 0 and < 1, "beta2 must be in (0, 1)");
@@ -56,15 +68,28 @@ public sealed record TrainerOptions
         Require(RegionLossWeight >= 0, "the region loss weight must be non-negative");
     }
 
-    /// <summary>Linear warm-up, then cosine decay from the peak to <see cref="FinalLearningRateFraction"/> of it.</summary>
+    /// <summary>Whether <paramref name="step"/> trains the vision side only.</summary>
+    public bool IsVisionWarmup(int step) => step < VisionWarmupSteps;
+
+    /// <summary>
+    /// Vision warm-up: linear warm-up, then the peak. Joint phase: linear warm-up again (the language model starts
+    /// there), then cosine decay from the peak to <see cref="FinalLearningRateFraction"/> of it at the last step.
+    /// </summary>
     public double LearningRateAt(int step)
     {
-        if (step < WarmupSteps)
+        var phaseStep = IsVisionWarmup(step) ? step : step - VisionWarmupSteps;
+        if (phaseStep < WarmupSteps)
         {
-            return PeakLearningRate * (step + 1) / WarmupSteps;
+            return PeakLearningRate * (phaseStep + 1) / WarmupSteps;
         }
 
-        var progress = Math.Min(1.0, (double)(step - WarmupSteps) / Math.Max(1, Steps - WarmupSteps));
+        if (IsVisionWarmup(step))
+        {
+            return PeakLearningRate;
+        }
+
+        var jointSteps = Steps - VisionWarmupSteps;
+        var progress = Math.Min(1.0, (double)(phaseStep - WarmupSteps) / Math.Max(1, jointSteps - WarmupSteps));
         var cosine = 0.5 * (1 + Math.Cos(Math.PI * progress));
         return PeakLearningRate * (FinalLearningRateFraction + ((1 - FinalLearningRateFraction) * cosine));
     }
