@@ -53,6 +53,10 @@ public class GatewayFixture : IAsyncLifetime
             ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
             ["Logging:LogLevel:Orleans"] = "Error",
             ["Epd:Model:CacheDirectory"] = ModelCacheDirectory,
+
+            // API behaviour (max_tokens, stops, seeds, streaming) needs a model that keeps talking: the trained epd-tiny
+            // ends its turn after a word or two. Its answers are checked in the training and cluster tests.
+            ["Epd:Model:LoadFormat"] = "Dummy",
             ["Epd:Engine:KvCacheBytes"] = KvCacheBytes.ToString(CultureInfo.InvariantCulture),
             ["Epd:Cluster:SiloPort"] = LoopbackPorts.Reserve().ToString(CultureInfo.InvariantCulture),
             ["Epd:Cluster:GatewayPort"] = LoopbackPorts.Reserve().ToString(CultureInfo.InvariantCulture),
