@@ -10,7 +10,8 @@ namespace EpdCluster.Engine.Simulated;
 /// <summary>
 /// The encode stage without a vision tower: batches tiles across requests like <see cref="VisionEncoderStage"/>,
 /// holds the inference thread for the profile's encoder step time, and returns embeddings of the right shape whose
-/// only content is a small checksum of each tile's pixels (exact in fp16, so it survives every token cache).
+/// only content is a small checksum of each tile's fp16-rounded pixels (itself exact in fp16), so the same image gives
+/// the same embeddings whichever store its pixels and embeddings went through.
 /// </summary>
 public sealed class SimulatedTileEncoder : ITileEncoder, IInferenceStage
 {
@@ -119,7 +120,8 @@ public sealed class SimulatedTileEncoder : ITileEncoder, IInferenceStage
             var sum = 0u;
             foreach (var value in job.Pixels.AsSpan(tile * tileFloats, tileFloats))
             {
-                sum = (sum * 31) + BitConverter.SingleToUInt32Bits(value);
+                // Pixels may travel as fp16 (the pixel store's default): checksum them at that precision.
+                sum = (sum * 31) + BitConverter.HalfToUInt16Bits((Half)value);
             }
 
             embeddings[tile * rowsPerTile] = sum % ChecksumRange;

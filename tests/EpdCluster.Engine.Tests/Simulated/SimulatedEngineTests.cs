@@ -63,6 +63,23 @@ public sealed class SimulatedEngineTests : IDisposable
     }
 
     [Fact]
+    public async Task Pixels_that_went_through_fp16_encode_to_the_same_embeddings()
+    {
+        var engine = Engine();
+        var pixels = Pixels(seed: 5);
+        var halved = pixels.Select(p => (float)(Half)p).ToArray();
+
+        var original = await engine.Encoder.EncodeTilesAsync(pixels, 2);
+        var roundTripped = await engine.Encoder.EncodeTilesAsync(halved, 2);
+        var otherImage = await engine.Encoder.EncodeTilesAsync(Pixels(seed: 6), 2);
+
+        Assert.Equal(2 * Config.TokensPerTile * Config.Text.HiddenSize, original.Length);
+        Assert.Equal(original, roundTripped);
+        Assert.NotEqual(original, otherImage);
+        Assert.All(original, v => Assert.Equal(v, (float)(Half)v));
+    }
+
+    [Fact]
     public async Task A_sequence_moved_mid_decode_continues_with_the_same_tokens_and_frees_every_block()
     {
         // Paced at the profile's 1 ms per step, so the move lands mid-decode (the real engine takes longer).
