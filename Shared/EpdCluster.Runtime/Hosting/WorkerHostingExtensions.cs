@@ -54,7 +54,7 @@ public static class WorkerHostingExtensions
         builder.Services.AddEpdDataPlane(cluster, transfer, model);
         builder.Services.AddEpdWorkerDataPlane();
         builder.Services.AddEpdRoleSwitching(builder.Configuration);
-        builder.Services.AddEpdScheduler(builder.Configuration);
+        builder.Services.AddEpdScheduler(builder.Configuration, cluster);
         builder.Services.AddHostedService<WorkerStartup>();
         builder.Services.AddSingleton<WorkerHeartbeat>();
         builder.Services.AddHostedService(services => services.GetRequiredService<WorkerHeartbeat>());
