@@ -8,7 +8,8 @@
 # summary (attainment and good requests per second per phase and per 30 s bucket, TTFT p90) to OUT/summary.md.
 #
 #   loadtests/experiments/shift.sh [--out DIR] [--time-scale S] [--rate R] [--split E,P,D] [--workers N]
-#                                  [--phase1 SECONDS] [--phase2 SECONDS] [--configs a,b,c] [--seed N]
+#                                  [--phase1 SECONDS] [--phase2 SECONDS] [--configs a,b,c] [--seed N] [--summary-only]
+# (--summary-only rewrites OUT/summary.md from the runs already in OUT; configurations can be run one at a time.)
 #
 # Every step time of the profile is stretched by S (Epd:Simulation:TimeScale) and the SLOs with it (TTFT 1.5 s × S,
 # TPOT 100 ms × S, those of loadtests/workloads/*-heavy.json), so the cluster's capacity — not this machine's cores —
@@ -32,6 +33,7 @@ while [[ $# -gt 0 ]]; do
     --phase1) phase1="${2:?}"; shift 2 ;;
     --phase2) phase2="${2:?}"; shift 2 ;;
     --configs) configs="${2:?}"; shift 2 ;;
+    --summary-only) configs=""; shift ;;
     --seed) seed="${2:?}"; shift 2 ;;
     --profile) profile="${2:?}"; shift 2 ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"; exit 0 ;;
@@ -44,7 +46,7 @@ IFS=, read -r enc pre dec <<<"$split"
 ttft_ms=$(awk -v s="$time_scale" 'BEGIN { printf "%d", 1500 * s }')
 tpot_ms=$(awk -v s="$time_scale" 'BEGIN { printf "%d", 100 * s }')
 mkdir -p "$out"
-"$EPD" build >/dev/null
+[[ -z "$configs" ]] || "$EPD" build >/dev/null
 
 # The two phases' traffic, as in loadtests/workloads/text-heavy.json and image-heavy.json; 448 px square images are
 # tiled into a 2 × 2 grid plus a thumbnail: the workloads' 5 tiles per image.
@@ -74,6 +76,7 @@ run_config() {
     --output-dir "$out/$name/phase1" >"$out/$name/phase1.log" 2>&1 &
   local first=$!
   sleep "$phase1"
+  date -u +%Y-%m-%dT%H:%M:%SZ >"$out/$name/shift-utc"
   "$EPD" load --base-url "$url" --seed "$((seed + 1))" --duration "$phase2" "${image_heavy[@]}" "${common[@]}" \
     --output-dir "$out/$name/phase2" >"$out/$name/phase2.log" 2>&1 || echo "phase 2 of $name exited with $?"
   wait "$first" || echo "phase 1 of $name exited with $?"
@@ -94,22 +97,24 @@ done
 # Summary from requests.csv (step,probe_rate,index,start_s,success,error,http_status,ttft_ms,tpot_ms,...): a request is
 # good when it succeeded within both SLOs (the load generator's rule); attainment = good / sent.
 summarize() {
-  awk -F, -v ttft="$ttft_ms" -v tpot="$tpot_ms" -v settle="$1" -v bucket=30 '
+  local settle="$1" csv="$2"
+  local p90
+  p90=$(awk -F, -v settle="$settle" 'FNR > 1 && $4 + 0 >= settle && $8 != "" { print $8 + 0 }' "$csv" | sort -n \
+    | awk '{ v[NR] = $1 } END { if (NR == 0) { print 0; exit } r = int(0.9 * NR); if (r < 0.9 * NR) r++; if (r < 1) r = 1; printf "%.0f", v[r] }')
+  awk -F, -v ttft="$ttft_ms" -v tpot="$tpot_ms" -v settle="$settle" -v bucket=30 -v p90="$p90" '
     FNR == 1 { next }
     {
       sent++; t = $4 + 0
       good = ($5 == "true" && $8 != "" && $8 + 0 <= ttft && ($9 == "" || $9 + 0 <= tpot))
       ok += good
-      if (t >= settle) { sent_s++; ok_s += good; if ($8 != "") ttfts[++n] = $8 + 0 }
+      if (t >= settle) { sent_s++; ok_s += good }
       b = int(t / bucket); bs[b]++; bg[b] += good; if (b > maxb) maxb = b
     }
     END {
-      asort(ttfts)
-      p90 = n ? ttfts[int(0.9 * n + 0.999999) < 1 ? 1 : int(0.9 * n + 0.999999)] : 0
-      printf "%d|%.1f|%d|%.1f|%.0f|", sent, sent ? 100 * ok / sent : 0, sent_s, sent_s ? 100 * ok_s / sent_s : 0, p90
+      printf "%d|%.1f|%d|%.1f|%s|", sent, sent ? 100 * ok / sent : 0, sent_s, sent_s ? 100 * ok_s / sent_s : 0, p90
       for (i = 0; i <= maxb; i++) printf "%s%.0f", (i ? " " : ""), bs[i] ? 100 * bg[i] / bs[i] : 0
       printf "\n"
-    }' "$2"
+    }' "$csv"
 }
 
 {
@@ -133,8 +138,10 @@ summarize() {
   echo
   for dir in "$out"/*/; do
     [[ -f "$dir/scheduler.json" ]] || continue
-    echo "Role switches of $(basename "$dir"):"
-    grep -o '"recentSwitches":\[[^]]*\]' "$dir/scheduler.json" | head -c 4000 || echo "(none)"
+    echo "Role switches of $(basename "$dir") (traffic shifted at $(cat "$dir/shift-utc" 2>/dev/null || echo '?')):"
+    echo
+    grep -o '{"workerId":"[^"]*","from":\[[^]]*\],"to":\[[^]]*\],"succeeded":[a-z]*,"error":[^,]*,"startedUtc":"[^"]*","drainSeconds":[0-9.eE+-]*,"totalSeconds":[0-9.eE+-]*' "$dir/scheduler.json" \
+      | sed -e 's/^{/- /' || echo "- none"
     echo
   done
 } >"$out/summary.md"
