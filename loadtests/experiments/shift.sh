@@ -14,8 +14,9 @@
 # Every step time of the profile is stretched by S (Epd:Simulation:TimeScale) and the SLOs with it (TTFT 1.5 s × S,
 # TPOT 100 ms × S, those of loadtests/workloads/*-heavy.json), so the cluster's capacity — not this machine's cores —
 # limits it: the simulated-time experiment at rate R × S. Defaults: S = 10, R = 2.9 req/s (80 % of the simulated
-# phase-1 goodput of E1 P5 D2, 36.2 req/s, over S), 8 workers, 120 s + 240 s. The scheduler keeps its defaults
-# (window 30 s, cooldown 30 s, evaluation every 5 s) and the scaled SLOs.
+# phase-1 goodput of E1 P5 D2, 36.2 req/s, over S), 8 workers, 120 s + 240 s. Grain-call timeout, KV lease, drain
+# and resume timeouts are stretched by S too; the scheduler keeps its window (30 s), cooldown (30 s) and evaluation
+# interval (5 s), with the scaled SLOs. The gateway's admission limits are raised so that queues, not 429s, show load.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -43,6 +44,9 @@ done
 IFS=, read -r enc pre dec <<<"$split"
 [[ "$enc" =~ ^[0-9]+$ && "$pre" =~ ^[0-9]+$ && "$dec" =~ ^[0-9]+$ ]] || { echo "shift.sh: --split takes E,P,D (got $split)" >&2; exit 2; }
 (( enc + pre + dec == workers )) || { echo "shift.sh: the split $split does not add up to $workers workers" >&2; exit 2; }
+# A TimeSpan of SECONDS × the time scale: timeouts and leases stretch with the profile, so a backlog fails no sooner
+# than it would at real time.
+stretched() { awk -v s="$time_scale" -v base="$1" 'BEGIN { t = int(base * s + 0.5); printf "%02d:%02d:%02d", t / 3600, (t % 3600) / 60, t % 60 }'; }
 ttft_ms=$(awk -v s="$time_scale" 'BEGIN { printf "%d", 1500 * s }')
 tpot_ms=$(awk -v s="$time_scale" 'BEGIN { printf "%d", 100 * s }')
 mkdir -p "$out"
@@ -60,6 +64,8 @@ run_config() {
   local up=(--simulated --profile "$profile" --set "Epd:Simulation:TimeScale=$time_scale"
             --set "Epd:Scheduler:TtftSloSeconds=$(awk -v m="$ttft_ms" 'BEGIN { print m / 1000 }')"
             --set "Epd:Scheduler:TpotSloSeconds=$(awk -v m="$tpot_ms" 'BEGIN { print m / 1000 }')"
+            --set "Epd:Cluster:ResponseTimeout=$(stretched 30)" --set "Epd:Engine:KvLease=$(stretched 30)"
+            --set "Epd:Switch:DrainTimeout=$(stretched 60)" --set "Epd:Switch:ResumeTimeout=$(stretched 30)"
             --set Epd:Gateway:Limits:MaxRunningRequests=512 --set Epd:Gateway:Limits:MaxQueuedRequests=1024)
   case "$name" in
     a-static) up+=(--encoders "$enc" --prefills "$pre" --decoders "$dec" --set Epd:Scheduler:Automatic=false) ;;

@@ -66,6 +66,7 @@ public static class WorkerHostingExtensions
                 o.ServiceId = cluster.ServiceId;
             });
             silo.Configure<SiloOptions>(o => o.SiloName = workerId);
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
             silo.Services.AddPlacementDirector<WorkerPlacementStrategy, WorkerPlacementDirector>();
             silo.AddActivityPropagation();
             silo.UseSiloMetadata(new Dictionary<string, string>
