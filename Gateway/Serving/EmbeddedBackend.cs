@@ -9,7 +9,7 @@ using EpdCluster.Runtime.Workers;
 namespace EpdCluster.Gateway.Serving;
 
 /// <summary>
-/// The all-in-one backend: the embedded worker's <see cref="AggregatedEngine"/>, in the gateway's process. The model loads in the
+/// The all-in-one backend: the embedded worker's engine (<see cref="AggregatedEngine"/>, or the simulated one), in the gateway's process. The model loads in the
 /// background when the host starts, so <c>/health</c> answers at once and <c>/ready</c> turns 200 when it is
 /// loaded; a model that fails to load stops the process.
 /// </summary>
@@ -21,7 +21,7 @@ internal sealed partial class EmbeddedBackend(
     ILogger<EmbeddedBackend> logger) : IGenerationBackend, IHostedService
 {
     private Task _loading = Task.CompletedTask;
-    private volatile AggregatedEngine? _engine;
+    private volatile IWorkerEngine? _engine;
 
     /// <summary>The engine's load (running and waiting sequences, free KV blocks), or null while loading.</summary>
     internal LlmEngineStats? EngineStats => _engine?.Llm.Stats;

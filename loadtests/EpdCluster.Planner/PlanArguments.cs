@@ -19,7 +19,7 @@ internal sealed record PlanArguments(string Profile, string Workload, int Worker
           --requests N      requests per simulated run (default 400)
           --seed N          workload seed (default 1)
           --no-aggregated   leave out the aggregated layout (every worker doing all three stages)
-          --output FILE.md  also write the ranked table as Markdown
+          --output FILE.md  also write the ranked table as Markdown, and a bar chart of goodput per layout as FILE.png
         """;
 
     public static PlanArguments Parse(string[] args)

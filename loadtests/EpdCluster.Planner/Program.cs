@@ -34,6 +34,9 @@ Console.Write(report);
 if (arguments.Output is { } output)
 {
     File.WriteAllText(output, report);
+    var chart = PlanChart.PathBeside(output);
+    var labelled = PlanChart.Write(rows, slo, arguments.Workers, chart);
+    Console.WriteLine(labelled ? $"Chart: {chart}" : $"Chart: {chart} (no font found, drawn without text)");
 }
 
 return 0;

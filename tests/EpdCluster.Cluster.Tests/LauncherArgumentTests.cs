@@ -11,6 +11,7 @@ public sealed class LauncherArgumentTests
     [InlineData(new[] { "up", "--gpus", "2" }, "unknown option for up: --gpus")]
     [InlineData(new[] { "up", "--timeout", "soon" }, "--timeout takes whole seconds")]
     [InlineData(new[] { "launch" }, "unknown command 'launch'")]
+    [InlineData(new[] { "up", "--simulated", "--profile", "/nonexistent/profile.json" }, "--profile: no such file: /nonexistent/profile.json")]
     public async Task Bad_arguments_fail_with_a_message_and_start_nothing(string[] args, string expectedMessage)
     {
         using var launcher = new EpdLauncher();

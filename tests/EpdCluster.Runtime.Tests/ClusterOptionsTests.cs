@@ -35,6 +35,7 @@ public sealed class ClusterOptionsTests
     [InlineData("GatewayPort", "11111", "must differ")]
     [InlineData("AdvertisedAddress", "localhost-ish", "is not an IP address")]
     [InlineData("ClusterId", " ", "ClusterId must not be empty")]
+    [InlineData("ResponseTimeout", "00:00:00", "ResponseTimeout must be positive")]
     public void Bad_settings_fail_at_start_up_naming_the_setting(string key, string value, string expectedMessage)
     {
         var error = Assert.Throws<InvalidOperationException>(() => Read((key, value)));

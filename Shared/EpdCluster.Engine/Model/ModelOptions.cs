@@ -92,6 +92,13 @@ public sealed class ModelOptions
         return Weights.DummyWeights.EnsureCheckpoint(config, directory, DummySeed);
     }
 
+    /// <summary>The model's configuration without its weights: the built-in one, or the checkpoint directory's.</summary>
+    public EpdModelConfig ReadConfig()
+    {
+        Validate();
+        return string.IsNullOrWhiteSpace(Path) ? EpdModelConfig.ForName(Name)! : Weights.ModelCheckpoint.ReadConfig(Path).Config;
+    }
+
     /// <summary>Loads the model this configuration names, in eval mode.</summary>
     public MultimodalModel Load() => Weights.ModelCheckpoint.Load(ResolveCheckpointDirectory());
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using EpdCluster.Engine.Imaging;
 using EpdCluster.Engine.Model;
 using EpdCluster.Engine.Telemetry;
@@ -10,7 +9,7 @@ namespace EpdCluster.Engine.Serving;
 /// Encode → prefill → decode in one process, on one inference thread: the reference every disaggregated
 /// result is compared against, and the engine of the all-in-one mode.
 /// </summary>
-public sealed class AggregatedEngine : IDisposable
+public sealed class AggregatedEngine : IWorkerEngine
 {
     private readonly InferenceThread _thread;
     private long _nextRequestId;
@@ -33,45 +32,22 @@ public sealed class AggregatedEngine : IDisposable
 
     public LlmEngine Llm { get; }
 
+    EpdModelConfig IWorkerEngine.Config => Model.Config;
+
+    ITileEncoder IWorkerEngine.Encoder => Encoder;
+
+    ILlmEngine IWorkerEngine.Llm => Llm;
+
     /// <summary>
     /// Generates for a rendered prompt whose image spans refer to <paramref name="images"/> by index. The stream
     /// ends with the token carrying the finish reason; cancelling aborts the request and frees its blocks.
     /// </summary>
-    public async IAsyncEnumerable<GeneratedToken> GenerateAsync(
+    public IAsyncEnumerable<GeneratedToken> GenerateAsync(
         PromptTokens prompt,
         IReadOnlyList<PreprocessedImage> images,
         SamplingParams sampling,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var tokensPerTile = Model.Config.TokensPerTile;
-        var promptImages = new List<PromptImage>(prompt.ImageSpans.Count);
-        foreach (var span in prompt.ImageSpans)
-        {
-            if ((uint)span.ImageIndex >= (uint)images.Count)
-            {
-                throw new ArgumentException($"The prompt refers to image {span.ImageIndex}, but {images.Count} image(s) were given.");
-            }
-
-            var image = images[span.ImageIndex];
-            if (span.TokenCount != image.TileCount * tokensPerTile)
-            {
-                throw new ArgumentException($"Image {span.ImageIndex} has {image.TileCount} tiles ({image.TileCount * tokensPerTile} tokens), but its prompt span holds {span.TokenCount}.");
-            }
-
-            var embeddings = await Encoder.EncodeTilesAsync(image.Pixels, image.TileCount, cancellationToken);
-            promptImages.Add(new PromptImage(span.Start, span.TokenCount, embeddings));
-        }
-
-        var requestId = Interlocked.Increment(ref _nextRequestId);
-        var stream = Llm.Submit(new GenerationRequest(requestId, prompt.Ids, promptImages, sampling));
-        using var abort = cancellationToken.Register(() => Llm.Abort(requestId));
-        await foreach (var token in stream.ReadAllAsync(CancellationToken.None))
-        {
-            yield return token;
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-    }
+        CancellationToken cancellationToken = default) =>
+        AggregatedGeneration.GenerateAsync(this, Interlocked.Increment(ref _nextRequestId), prompt, images, sampling, cancellationToken);
 
     /// <summary>Tensors alive on the inference thread (the leak check's measure).</summary>
     internal Task<long> CountLiveTensorsAsync() => _thread.InvokeAsync(() => TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);

@@ -5,6 +5,12 @@ public sealed class EngineOptions
 {
     public const string SectionName = "Epd:Engine";
 
+    /// <summary>
+    /// <see cref="EngineMode.Torch"/> runs the model; <see cref="EngineMode.Simulated"/> replays the timing profile of
+    /// <c>Epd:Simulation:Profile</c> without tensors (then the profile's batch limits and KV pool apply, not this section's).
+    /// </summary>
+    public EngineMode Mode { get; set; } = EngineMode.Torch;
+
     /// <summary>Tokens per KV block (vLLM's default 16).</summary>
     public int BlockSize { get; set; } = 16;
 
@@ -31,6 +37,7 @@ public sealed class EngineOptions
 
     public void Validate()
     {
+        Require(Enum.IsDefined(Mode), nameof(Mode), "torch or simulated");
         Require(BlockSize is >= 1 and <= 1024, nameof(BlockSize), "between 1 and 1024");
         Require(KvCacheBytes > 0, nameof(KvCacheBytes), "positive");
         Require(WatermarkFraction is >= 0 and < 0.5, nameof(WatermarkFraction), "in [0, 0.5)");

@@ -15,7 +15,7 @@ namespace EpdCluster.Engine.Serving;
 /// sequence joins or leaves the batch at any step. When blocks run out, the newest running sequence is
 /// preempted and later recomputed from its tokens (no tokens are lost).
 /// </summary>
-public sealed class LlmEngine : IInferenceStage, IDisposable
+public sealed class LlmEngine : ILlmEngine, IInferenceStage, IDisposable
 {
     private readonly MultimodalModel _model;
     private readonly EngineOptions _options;
@@ -134,56 +134,8 @@ public sealed class LlmEngine : IInferenceStage, IDisposable
         _stats = Snapshot();
     }
 
-    private void Validate(GenerationRequest request)
-    {
-        request.Sampling.Validate();
-        request.KvProbes?.Validate();
-        var prompt = request.PromptIds;
-        if (prompt.Length == 0)
-        {
-            throw new ArgumentException("The prompt is empty.");
-        }
-
-        if (prompt.Length >= MaxModelLength)
-        {
-            throw new ArgumentException($"The prompt has {prompt.Length} tokens; the model's context is {MaxModelLength}, which must also hold at least one generated token.");
-        }
-
-        var vocabulary = _model.Config.Text.VocabSize;
-        foreach (var id in prompt)
-        {
-            if ((uint)id >= (uint)vocabulary)
-            {
-                throw new ArgumentException($"Token id {id} is outside the vocabulary (0..{vocabulary - 1}).");
-            }
-        }
-
-        var width = _model.Config.Text.HiddenSize;
-        var covered = new bool[prompt.Length];
-        foreach (var image in request.Images)
-        {
-            if (image.TokenCount < 1 || image.Start < 0 || image.Start + image.TokenCount > prompt.Length)
-            {
-                throw new ArgumentException($"Image rows at {image.Start}..{image.Start + image.TokenCount - 1} do not fit a {prompt.Length}-token prompt.");
-            }
-
-            if (image.Embeddings.Length != (long)image.TokenCount * width)
-            {
-                throw new ArgumentException($"Image at {image.Start} has {image.Embeddings.Length} floats; {image.TokenCount} rows of width {width} need {image.TokenCount * width}.");
-            }
-
-            for (var i = image.Start; i < image.Start + image.TokenCount; i++)
-            {
-                covered[i] = covered[i] ? throw new ArgumentException($"Images overlap at prompt position {i}.") : true;
-            }
-        }
-
-        var promptBlocks = (prompt.Length + BlockSize) / BlockSize; // the prompt plus its first generated token
-        if (promptBlocks > _allocator.TotalBlocks - _allocator.WatermarkBlocks)
-        {
-            throw new ArgumentException($"The prompt needs {promptBlocks} KV blocks; this worker's cache can give one sequence at most {_allocator.TotalBlocks - _allocator.WatermarkBlocks}.");
-        }
-    }
+    private void Validate(GenerationRequest request) =>
+        GenerationRequestRules.Validate(request, _model.Config.Text, BlockSize, _allocator.TotalBlocks - _allocator.WatermarkBlocks);
 
     /// <summary>Moves submissions into the waiting queue and applies aborts; true if anything changed.</summary>
     private bool DrainCommands()

@@ -10,7 +10,7 @@ namespace EpdCluster.Engine.Serving;
 /// Runs the vision tower and projector on the inference thread, batching tiles across requests up to
 /// <see cref="EngineOptions.MaxEncoderBatchTiles"/> per step.
 /// </summary>
-public sealed class VisionEncoderStage : IInferenceStage
+public sealed class VisionEncoderStage : ITileEncoder, IInferenceStage
 {
     private readonly MultimodalModel _model;
     private readonly int _maxBatchTiles;

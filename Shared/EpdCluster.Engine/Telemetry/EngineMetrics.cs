@@ -21,7 +21,7 @@ public sealed class EngineMetrics
     private readonly Counter<long> _leaseExpiries;
     private readonly UpDownCounter<long> _leasedBlocks;
     private readonly Dictionary<string, KeyValuePair<string, object?>[]> _stageLabels;
-    private volatile AggregatedEngine? _engine;
+    private volatile IWorkerEngine? _engine;
 
     public EngineMetrics(IMeterFactory meterFactory, string model, string worker)
     {
@@ -71,7 +71,7 @@ public sealed class EngineMetrics
     }
 
     /// <summary>Starts reporting the load gauges of <paramref name="engine"/>.</summary>
-    public void Attach(AggregatedEngine engine) => _engine = engine;
+    public void Attach(IWorkerEngine engine) => _engine = engine;
 
     public void RecordStep(string stage, TimeSpan duration, int batchSize)
     {
@@ -96,7 +96,7 @@ public sealed class EngineMetrics
         }
     }
 
-    private IEnumerable<Measurement<T>> Observe<T>(Func<AggregatedEngine, T> read)
+    private IEnumerable<Measurement<T>> Observe<T>(Func<IWorkerEngine, T> read)
         where T : struct =>
         _engine is { } engine ? [new Measurement<T>(read(engine), _labels)] : [];
 
@@ -109,7 +109,7 @@ public sealed class EngineMetrics
 
         return
         [
-            new((long)engine.Encoder.QueuedTiles * engine.Model.Config.TokensPerTile, _stageLabels[EngineStage.Encode]),
+            new((long)engine.Encoder.QueuedTiles * engine.Config.TokensPerTile, _stageLabels[EngineStage.Encode]),
             new(engine.Llm.Stats.QueuedPromptTokens, _stageLabels[EngineStage.Prefill]),
         ];
     }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using EpdCluster.Abstractions;
@@ -15,8 +16,8 @@ using Microsoft.Extensions.Logging;
 namespace EpdCluster.Runtime.Client;
 
 /// <summary>
-/// Runs one request through the disaggregated stages from the gateway: encode the images' missing tiles across all
-/// encode workers (per tile, retried once elsewhere), reserve KV on the decode worker with the most free blocks,
+/// Runs one request through the disaggregated stages from the gateway: encode the images' missing tiles across the
+/// encode workers with the fewest tiles waiting (per part, retried once elsewhere), reserve KV on the decode worker with the most free blocks,
 /// prefill on the least-queued prefill worker (the first token streams from there), then stream the rest from decode.
 /// </summary>
 public sealed partial class ClusterGenerationClient(
@@ -30,6 +31,9 @@ public sealed partial class ClusterGenerationClient(
     RequestSampleReporter samples,
     ILogger<ClusterGenerationClient> logger)
 {
+    /// <summary>Tiles this client has sent to each encoder and not yet had back.</summary>
+    private readonly ConcurrentDictionary<string, int> _tilesInFlight = new(StringComparer.Ordinal);
+
     public async IAsyncEnumerable<GeneratedToken> GenerateAsync(
         long requestId,
         PromptTokens prompt,
@@ -197,9 +201,13 @@ public sealed partial class ClusterGenerationClient(
             return references;
         }
 
-        // Per tile, round-robin over encoders from the least loaded: one image's tiles run on every encoder at once.
-        var ordered = encoders.OrderBy(w => w.Load.QueuedTiles).ToList();
-        var assignments = parts.Select((part, i) => (Worker: i % ordered.Count, part.Hash, part.TileCount, part.Tile))
+        // Per tile, to the encoder with the fewest tiles waiting (idle ones share an image's tiles round-robin). An
+        // encoder's load is the larger of its last heartbeat and the tiles this client has sent it and awaits: the
+        // heartbeat sees other gateways' work, the local count sees this second's own.
+        var ordered = encoders.ToList();
+        var waiting = ordered.Select(w => Math.Max(w.Load.QueuedTiles, _tilesInFlight.GetValueOrDefault(w.WorkerId))).ToList();
+        var chosen = TileAssignment.Assign(waiting, parts.Count);
+        var assignments = parts.Select((part, i) => (Worker: chosen[i], part.Hash, part.TileCount, part.Tile))
             .GroupBy(a => (a.Worker, a.Hash, a.TileCount))
             .Select(g => (g.Key.Worker, Command: new EncodeTilesCommand(g.Key.Hash, g.Key.TileCount, g.Select(a => a.Tile).ToList())));
         await Task.WhenAll(assignments.Select(a => EncodePartAsync(ordered, a.Worker, a.Command)));
@@ -211,13 +219,27 @@ public sealed partial class ClusterGenerationClient(
     {
         try
         {
-            await grains.GetGrain<IEncoderWorkerGrain>(encoders[worker].WorkerId).EncodeTiles(command);
+            await EncodeOnAsync(encoders[worker].WorkerId, command);
         }
         catch (Exception e) when (encoders.Count > 1)
         {
             var retry = encoders[(worker + 1) % encoders.Count];
             LogEncodeRetry(logger, command.ImageHash, encoders[worker].WorkerId, retry.WorkerId, e.Message);
-            await grains.GetGrain<IEncoderWorkerGrain>(retry.WorkerId).EncodeTiles(command);
+            await EncodeOnAsync(retry.WorkerId, command);
+        }
+    }
+
+    private async Task EncodeOnAsync(string workerId, EncodeTilesCommand command)
+    {
+        var tiles = command.TileIndexes.Count;
+        _tilesInFlight.AddOrUpdate(workerId, tiles, (_, n) => n + tiles);
+        try
+        {
+            await grains.GetGrain<IEncoderWorkerGrain>(workerId).EncodeTiles(command);
+        }
+        finally
+        {
+            _tilesInFlight.AddOrUpdate(workerId, 0, (_, n) => n - tiles);
         }
     }
 

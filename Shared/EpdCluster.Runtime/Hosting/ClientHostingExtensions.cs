@@ -23,6 +23,7 @@ public static class ClientHostingExtensions
                 o.ClusterId = cluster.ClusterId;
                 o.ServiceId = cluster.ServiceId;
             });
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
             switch (cluster.Clustering)
             {
                 case ClusteringMode.Redis:

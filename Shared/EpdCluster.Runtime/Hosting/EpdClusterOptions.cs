@@ -29,6 +29,12 @@ public sealed class EpdClusterOptions
     /// <summary>How long a client keeps retrying to reach a gateway at start-up before giving up.</summary>
     public TimeSpan ClientConnectTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How long a grain call may take before its caller gives up (Orleans' default 30 s). A request whose stage call
+    /// outlasts it fails; stretch it with a simulated engine's time scale so the same backlog fails at the same point.
+    /// </summary>
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Throws <see cref="InvalidOperationException"/> naming the bad setting.</summary>
     public void Validate()
     {
@@ -62,6 +68,11 @@ public sealed class EpdClusterOptions
         if (ClientConnectTimeout <= TimeSpan.Zero)
         {
             throw new InvalidOperationException($"{SectionName}:ClientConnectTimeout must be positive.");
+        }
+
+        if (ResponseTimeout <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"{SectionName}:ResponseTimeout must be positive.");
         }
     }
 

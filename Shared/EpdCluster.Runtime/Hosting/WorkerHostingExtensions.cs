@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using EpdCluster.Engine.Model;
 using EpdCluster.Engine.Serving;
+using EpdCluster.Engine.Simulated;
 using EpdCluster.Engine.Telemetry;
 using EpdCluster.Runtime.Placement;
 using EpdCluster.Runtime.Telemetry;
@@ -36,6 +37,8 @@ public static class WorkerHostingExtensions
         model.Validate();
         var engine = builder.Configuration.GetSection(EngineOptions.SectionName).Get<EngineOptions>() ?? new EngineOptions();
         engine.Validate();
+        var transfer = builder.Configuration.ReadTransferOptions();
+        var simulation = builder.Configuration.ReadSimulationOptions(engine, transfer);
 
         builder.Services.AddSingleton(identity);
         builder.Services.AddSingleton(worker);
@@ -43,15 +46,15 @@ public static class WorkerHostingExtensions
         builder.Services.AddSingleton(engine);
         builder.AddEpdTelemetry("epd-worker", workerId);
         builder.AddEpdMetricsListener();
-        builder.Services.AddSingleton(sp => new WorkerEngineHost(model, engine, new EngineMetrics(sp.GetRequiredService<IMeterFactory>(), model.Name, workerId)));
+        builder.Services.AddSingleton(sp => new WorkerEngineHost(model, engine, new EngineMetrics(sp.GetRequiredService<IMeterFactory>(), model.Name, workerId), simulation));
         builder.Services.AddSingleton(sp => new WorkerMetrics(sp.GetRequiredService<IMeterFactory>(), identity, model.Name));
         builder.Services.AddSingleton<TokenCacheMetrics>();
         builder.Services.AddHostedService<WorkerTelemetryStartup>();
         builder.Services.AddSingleton<WorkerTransferEndpoint>();
-        builder.Services.AddEpdDataPlane(cluster, builder.Configuration.ReadTransferOptions(), model);
+        builder.Services.AddEpdDataPlane(cluster, transfer, model);
         builder.Services.AddEpdWorkerDataPlane();
         builder.Services.AddEpdRoleSwitching(builder.Configuration);
-        builder.Services.AddEpdScheduler(builder.Configuration);
+        builder.Services.AddEpdScheduler(builder.Configuration, cluster);
         builder.Services.AddHostedService<WorkerStartup>();
         builder.Services.AddSingleton<WorkerHeartbeat>();
         builder.Services.AddHostedService(services => services.GetRequiredService<WorkerHeartbeat>());
@@ -63,6 +66,7 @@ public static class WorkerHostingExtensions
                 o.ServiceId = cluster.ServiceId;
             });
             silo.Configure<SiloOptions>(o => o.SiloName = workerId);
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
             silo.Services.AddPlacementDirector<WorkerPlacementStrategy, WorkerPlacementDirector>();
             silo.AddActivityPropagation();
             silo.UseSiloMetadata(new Dictionary<string, string>
@@ -85,6 +89,27 @@ public static class WorkerHostingExtensions
         });
 
         return builder;
+    }
+
+    /// <summary>
+    /// Binds and validates <c>Epd:Simulation</c> when the engine is simulated (null otherwise): the profile must load,
+    /// and KV must travel uncompressed (the simulated engine has no tensors to encode).
+    /// </summary>
+    public static SimulationOptions? ReadSimulationOptions(this IConfiguration configuration, EngineOptions engine, EpdCluster.Transfer.TransferOptions transfer)
+    {
+        if (engine.Mode != EngineMode.Simulated)
+        {
+            return null;
+        }
+
+        var simulation = configuration.GetSection(SimulationOptions.SectionName).Get<SimulationOptions>() ?? new SimulationOptions();
+        simulation.LoadProfile();
+        if (!transfer.KvCodecSpec.IsRaw)
+        {
+            throw new InvalidOperationException($"{EngineOptions.SectionName}:Mode=simulated moves no KV tensors: Epd:Transfer:KvCodec must be none, not '{transfer.KvCodec}'.");
+        }
+
+        return simulation;
     }
 
     /// <summary>Binds and validates <c>Epd:Cluster</c>.</summary>

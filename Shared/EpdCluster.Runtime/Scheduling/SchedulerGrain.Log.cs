@@ -24,4 +24,13 @@ internal sealed partial class SchedulerGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduler evaluation skipped: the worker directory did not answer ({Reason})")]
     private static partial void LogEvaluationFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scheduler state restored from {Store}, saved at {SavedUtc:o}: {Samples} window samples, {Decisions} decisions, automatic moves {Automatic}")]
+    private static partial void LogRestored(ILogger logger, string store, DateTime savedUtc, int samples, int decisions, bool automatic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduler state could not be read from {Store} ({Reason}); starting from the settings")]
+    private static partial void LogRestoreFailed(ILogger logger, string store, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scheduler state could not be saved to {Store} ({Reason}); the next save tries again")]
+    private static partial void LogSaveFailed(ILogger logger, string store, string reason);
 }

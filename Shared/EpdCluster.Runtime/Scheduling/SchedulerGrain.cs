@@ -1,6 +1,7 @@
 using EpdCluster.Abstractions;
 using EpdCluster.Abstractions.Scheduling;
 using EpdCluster.Abstractions.Workers;
+using EpdCluster.Runtime.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 
@@ -9,12 +10,16 @@ namespace EpdCluster.Runtime.Scheduling;
 /// <summary>
 /// One per cluster (key 0). Keeps the window of request samples the gateways report, runs the policy every
 /// evaluation interval, and carries out a move through the worker's control grain — one switch at a time, then the
-/// cooldown. Reentrant, so reports and status reads go on while a switch drains.
+/// cooldown. Reentrant, so reports and status reads go on while a switch drains. Its state (window, policy memory,
+/// automatic on/off, history) is saved after every evaluation and every change an operator makes, and loaded on
+/// activation: when its silo dies, the activation on another silo carries on where it was.
 /// </summary>
 [Reentrant]
 internal sealed partial class SchedulerGrain(
     SchedulerOptions options,
     SchedulerMetrics metrics,
+    ISchedulerStateStore store,
+    WorkerIdentity identity,
     ILogger<SchedulerGrain> logger) : Grain, ISchedulerGrain
 {
     private const string Manual = "manual";
@@ -27,8 +32,9 @@ internal sealed partial class SchedulerGrain(
     private bool _automatic = options.Automatic;
     private string? _switching;
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        await RestoreAsync();
         this.RegisterGrainTimer(EvaluateAsync, new GrainTimerCreationOptions
         {
             DueTime = options.EvaluationInterval,
@@ -37,8 +43,9 @@ internal sealed partial class SchedulerGrain(
             KeepAlive = true,
         });
         LogStarted(logger, options.TtftSloSeconds, options.TpotSloSeconds, options.Window.TotalSeconds, options.Cooldown.TotalSeconds, _automatic);
-        return Task.CompletedTask;
     }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => SaveAsync();
 
     public Task ReportRequests(RequestSample[] samples)
     {
@@ -56,13 +63,14 @@ internal sealed partial class SchedulerGrain(
         [.. _decisions.Reverse()],
         [.. _switches.Reverse()],
         new Dictionary<string, long>(_counts),
-        _switching));
+        _switching,
+        identity.WorkerId));
 
-    public Task SetAutomatic(bool enabled)
+    public async Task SetAutomatic(bool enabled)
     {
         _automatic = enabled;
         LogAutomatic(logger, enabled);
-        return Task.CompletedTask;
+        await SaveAsync();
     }
 
     public async Task<RoleSwitchOutcome> SwitchRoles(string workerId, IReadOnlyList<WorkerRole> roles)
@@ -91,6 +99,7 @@ internal sealed partial class SchedulerGrain(
         var decision = new ScheduleDecision(DateTime.UtcNow, ScheduleDecision.MoveCode, Manual, workerId, worker.Roles.FirstOrDefault(), roles.FirstOrDefault(),
             $"manual switch {WorkerRoles.Format(worker.Roles)} -> {WorkerRoles.Format(roles)}", _window.Figures(DateTime.UtcNow), true);
         Record(decision);
+        await SaveAsync();
         return new RoleSwitchOutcome(RoleSwitchRefusal.None, null, await RunSwitchAsync(workerId, roles));
     }
 
@@ -114,6 +123,7 @@ internal sealed partial class SchedulerGrain(
         _state = state;
         var run = decision.IsMove && _automatic && _switching is null;
         Record(decision with { Executed = run });
+        await SaveAsync();
         if (run)
         {
             await RunSwitchAsync(decision.WorkerId!, [decision.To!.Value]);
@@ -141,6 +151,7 @@ internal sealed partial class SchedulerGrain(
         _state = _state with { LastMoveUtc = DateTime.UtcNow };
         Enqueue(_switches, report);
         metrics.Switch(report);
+        await SaveAsync();
         if (report.Succeeded)
         {
             LogSwitched(logger, workerId, WorkerRoles.Format(report.From), WorkerRoles.Format(report.To), report.TotalSeconds, report.MigratedRequests);
@@ -151,6 +162,60 @@ internal sealed partial class SchedulerGrain(
         }
 
         return report;
+    }
+
+    /// <summary>Loads the stored state, if any; a store that cannot be read leaves the defaults (and says so).</summary>
+    private async Task RestoreAsync()
+    {
+        SchedulerState? state;
+        try
+        {
+            state = await store.LoadAsync();
+        }
+        catch (Exception e)
+        {
+            LogRestoreFailed(logger, store.Description, e.Message);
+            return;
+        }
+
+        if (state is null)
+        {
+            return;
+        }
+
+        _automatic = state.Automatic;
+        _state = state.Policy;
+        _window.Restore(DateTime.UtcNow, state.Samples);
+        foreach (var decision in state.Decisions)
+        {
+            Enqueue(_decisions, decision);
+        }
+
+        foreach (var report in state.Switches)
+        {
+            Enqueue(_switches, report);
+        }
+
+        foreach (var (code, count) in state.DecisionCounts)
+        {
+            _counts[code] = count;
+        }
+
+        LogRestored(logger, store.Description, state.SavedUtc, state.Samples.Count, state.Decisions.Count, state.Automatic);
+    }
+
+    /// <summary>Saves the whole state; a failure is logged, never thrown (the next save tries again).</summary>
+    private async Task SaveAsync()
+    {
+        var state = new SchedulerState(DateTime.UtcNow, _automatic, _state, _window.Samples(), [.. _decisions], [.. _switches], new Dictionary<string, long>(_counts));
+        try
+        {
+            await store.SaveAsync(state);
+        }
+        catch (Exception e)
+        {
+            LogSaveFailed(logger, store.Description, e.Message);
+        }
     }
 
     private void Record(ScheduleDecision decision)

@@ -18,6 +18,21 @@ internal sealed class SloWindow(SchedulerOptions options)
         Evict(nowUtc);
     }
 
+    /// <summary>The samples held now, with the time each arrived (for the stored state).</summary>
+    public IReadOnlyList<TimedSample> Samples() => [.. _samples.Select(s => new TimedSample(s.AtUtc, s.Sample))];
+
+    /// <summary>Puts back samples from a stored state, keeping those still inside the window.</summary>
+    public void Restore(DateTime nowUtc, IEnumerable<TimedSample> samples)
+    {
+        _samples.Clear();
+        foreach (var sample in samples.OrderBy(s => s.AtUtc))
+        {
+            _samples.Enqueue((sample.AtUtc, sample.Sample));
+        }
+
+        Evict(nowUtc);
+    }
+
     public WindowFigures Figures(DateTime nowUtc)
     {
         Evict(nowUtc);

@@ -28,7 +28,7 @@ internal sealed class EncoderWorkerGrain(WorkerEngineHost host, ITilePixelStore 
 
         var tiles = await pixels.GetTilesAsync(command.ImageHash, missing);
         var embeddings = await host.Engine.Encoder.EncodeTilesAsync(tiles.SelectMany(t => t).ToArray(), missing.Count);
-        var config = host.Model.Config;
+        var config = host.Engine.Config;
         var rowsPerTile = config.TokensPerTile * config.Text.HiddenSize;
         await Task.WhenAll(missing.Select((tile, i) => cache.PutTileAsync(
             host.ModelId, command.ImageHash, tile, config.TokensPerTile, config.Text.HiddenSize, embeddings.AsMemory(i * rowsPerTile, rowsPerTile))));

@@ -5,7 +5,7 @@ namespace EpdCluster.Runtime.Workers;
 
 internal static class WorkerLoads
 {
-    public static WorkerLoad From(AggregatedEngine engine)
+    public static WorkerLoad From(IWorkerEngine engine)
     {
         var llm = engine.Llm.Stats;
         return new WorkerLoad(llm.QueuedPromptTokens, llm.Waiting, llm.Running, llm.FreeBlocks, llm.TotalBlocks,

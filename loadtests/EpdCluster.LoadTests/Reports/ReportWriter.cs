@@ -1,3 +1,4 @@
+using EpdCluster.Charts;
 using EpdCluster.LoadTests.Configuration;
 using EpdCluster.LoadTests.Metrics;
 using EpdCluster.LoadTests.Scenarios;

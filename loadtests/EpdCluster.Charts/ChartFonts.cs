@@ -1,12 +1,12 @@
-namespace EpdCluster.LoadTests.Reports;
+namespace EpdCluster.Charts;
 
 /// <summary>
 /// Gives ScottPlot a font it can draw with. The Skia native build used here has no fontconfig, so system fonts cannot be
 /// found by name; a TTF file is registered directly instead (Debian's fonts-dejavu-core by default).
 /// </summary>
-internal static class ChartFonts
+public static class ChartFonts
 {
-    private const string FamilyName = "epd-load-chart";
+    private const string FamilyName = "epd-chart";
 
     /// <summary>Regular faces tried in order; a bold face is looked for beside each with the usual "-Bold" suffix.</summary>
     private static readonly string[] Candidates =
