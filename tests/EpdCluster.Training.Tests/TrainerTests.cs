@@ -7,6 +7,10 @@ using static TorchSharp.torch;
 
 namespace EpdCluster.Training.Tests;
 
+/// <summary>
+/// Runs alone: the trainer sets libtorch's process-wide thread count, which other tests' engines change.
+/// </summary>
+[Collection(TrainingRunsAlone.Name)]
 public sealed class TrainerTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("epd-train-test-").FullName;
@@ -55,7 +59,7 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
-    public async Task A_resumed_run_ends_with_the_same_weights_as_an_uninterrupted_one()
+    public async Task A_resumed_run_ends_with_the_weights_of_an_uninterrupted_one()
     {
         using (var whole = new SceneTrainer(EpdModelConfig.Tiny, Short(4, visionWarmup: 1), Path.Combine(_root, "whole"), TextWriter.Null))
         {
@@ -84,7 +88,9 @@ public sealed class TrainerTests : IDisposable
         var expected = a.state_dict();
         foreach (var (name, parameter) in b.state_dict())
         {
-            Assert.True(parameter.eq(expected[name]).all().item<bool>(), $"{name} differs after resuming");
+            // Equal up to float summation order (libtorch may split a reduction differently between runs); a resume that
+            // lost the optimizer state, the schedule or the data position differs by percents after one step.
+            Assert.True(parameter.allclose(expected[name], rtol: 1e-4, atol: 1e-6), $"{name} differs after resuming by up to {(parameter - expected[name]).abs().max().item<float>()}");
         }
 
         // And training changed the weights at all: the seed's initial weights differ from the result.
@@ -150,4 +156,10 @@ public sealed class TrainerTests : IDisposable
             }
         }
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TrainingRunsAlone
+{
+    public const string Name = "training runs alone";
 }
