@@ -82,9 +82,10 @@ public sealed class SimulatedEngineTests : IDisposable
     [Fact]
     public async Task A_sequence_moved_mid_decode_continues_with_the_same_tokens_and_frees_every_block()
     {
-        // Paced at the profile's 1 ms per step, so the move lands mid-decode (the real engine takes longer).
-        var source = Engine(timeScale: 1);
-        var target = Engine(timeScale: 1);
+        // Paced at 10 ms per step (the profile's 1 ms × 10), so the move lands mid-decode even when this thread waits
+        // seconds for a core on a loaded machine (500 steps = 5 s).
+        var source = Engine(timeScale: 10);
+        var target = Engine(timeScale: 10);
         var pixels = Pixels(seed: 3);
         var expected = await GenerateAsync(Engine(), 1, pixels, LongAnswer);
 
