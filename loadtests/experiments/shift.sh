@@ -58,6 +58,9 @@ text_heavy=(--prompt-tokens normal:512,128 --output-tokens uniform:32-96 --image
 image_heavy=(--prompt-tokens uniform:16-64 --output-tokens 32 --images-per-request choice:2=2,3=1,4=1)
 common=(--image-short-side 448 --aspect-ratios 1:1=1 --image-formats png=1 --goodput "ttft:$ttft_ms" "tpot:$tpot_ms"
         --request-rate "$rate" --progress none --no-build --request-timeout 1200)
+# A phase ends at most 10 × S seconds after its last arrival: a request still open then has long missed its TTFT SLO
+# (or is far into a long decode) and is cancelled — counted as a failure, as it would count as a miss.
+drain_s=$(awk -v s="$time_scale" 'BEGIN { printf "%d", 10 * s }')
 
 run_config() {
   local name="$1" state="$out/$1/state"
@@ -78,12 +81,12 @@ run_config() {
   local url
   url=$(cat "$state/run/gateway.url")
   # Phase 2 starts phase1 seconds after phase 1, while phase 1's last requests still run: one continuous stream.
-  "$EPD" load --base-url "$url" --seed "$seed" --duration "$phase1" "${text_heavy[@]}" "${common[@]}" \
+  "$EPD" load --base-url "$url" --seed "$seed" --duration "$phase1" --max-step-seconds "$((phase1 + drain_s))" "${text_heavy[@]}" "${common[@]}" \
     --output-dir "$out/$name/phase1" >"$out/$name/phase1.log" 2>&1 &
   local first=$!
   sleep "$phase1"
   date -u +%Y-%m-%dT%H:%M:%SZ >"$out/$name/shift-utc"
-  "$EPD" load --base-url "$url" --seed "$((seed + 1))" --duration "$phase2" "${image_heavy[@]}" "${common[@]}" \
+  "$EPD" load --base-url "$url" --seed "$((seed + 1))" --duration "$phase2" --max-step-seconds "$((phase2 + drain_s))" "${image_heavy[@]}" "${common[@]}" \
     --output-dir "$out/$name/phase2" >"$out/$name/phase2.log" 2>&1 || echo "phase 2 of $name exited with $?"
   wait "$first" || echo "phase 1 of $name exited with $?"
   curl -fsS "$url/admin/scheduler" >"$out/$name/scheduler.json" || true
