@@ -94,7 +94,9 @@ public sealed class SweepTests
 
         var sweep = report.Steps.Single().Sweep!;
         var table = string.Join("; ", sweep.Probes.Select(p => $"{p.Rate:0.##} req/s: {p.Summary.SloAttainment:P0}"));
-        Assert.True(sweep.BestRate is >= 17 and <= 30, $"best rate {sweep.BestRate}; probes: {table}");
+        // Not above the knee; below it by at most 2.5× (a loaded machine slows the scripted server's 40 ms, which moves the
+        // knee down: 13.4 req/s was seen at load average 30).
+        Assert.True(sweep.BestRate is >= 10 and <= 30, $"best rate {sweep.BestRate}; probes: {table}");
         Assert.False(sweep.LimitAboveRange);
         Assert.All(sweep.Probes.Where(p => p.Rate >= 40), p => Assert.False(p.Passed, table));
         Assert.All(sweep.Probes.Where(p => p.Rate <= 12), p => Assert.True(p.Passed, table));
