@@ -84,18 +84,23 @@ public sealed class TrainerTests : IDisposable
         // The fp32 checkpoints each run leaves at its last step (the served fp16 copies could differ by a rounding ulp).
         using var a = Engine.Weights.ModelCheckpoint.Load(Path.Combine(_root, "whole", "checkpoint"));
         using var b = Engine.Weights.ModelCheckpoint.Load(Path.Combine(work, "checkpoint"));
-        var expected = a.state_dict();
-        foreach (var (name, parameter) in b.state_dict())
-        {
-            // Equal up to float summation order (libtorch may split a reduction differently between runs); a resume that
-            // lost the optimizer state, the schedule or the data position differs by percents after one step.
-            Assert.True(parameter.allclose(expected[name], rtol: 1e-4, atol: 1e-6), $"{name} differs after resuming by up to {(parameter - expected[name]).abs().max().item<float>()}");
-        }
-
-        // And training changed the weights at all: the seed's initial weights differ from the result.
         using var initial = new MultimodalModel(EpdModelConfig.Tiny);
         Engine.Weights.DummyWeights.Initialize(initial, Short(4, visionWarmup: 1).Seed);
-        Assert.False(initial.state_dict()["language_model.model.norm.weight"].eq(expected["language_model.model.norm.weight"]).all().item<bool>());
+        var (expected, actual, start) = (a.state_dict(), b.state_dict(), initial.state_dict());
+
+        // libtorch may order a reduction differently between runs, and Adam turns a near-zero gradient's sign into a
+        // full-size step, so a few elements may differ; in sum the two runs must agree far more closely than training
+        // moved the weights. A resume that lost the optimizer state, the schedule or the data position differs by a
+        // sizeable share of that movement after one step.
+        double difference = 0, movement = 0;
+        foreach (var (name, parameter) in actual)
+        {
+            difference += (parameter - expected[name]).abs().sum().item<float>();
+            movement += (expected[name] - start[name]).abs().sum().item<float>();
+        }
+
+        Assert.True(movement > 0, "training moved no weight");
+        Assert.True(difference < 0.01 * movement, $"the resumed run differs by {difference:E2} in sum, against {movement:E2} of training movement");
     }
 
     [Fact]
