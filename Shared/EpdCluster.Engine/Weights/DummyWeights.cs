@@ -16,8 +16,8 @@ public static class DummyWeights
     /// <summary>Standard deviation of the normal initialisation (Llama's and CLIP's initializer_range).</summary>
     public const double InitializerRange = 0.02;
 
-    /// <summary>Fills every parameter: norms' scales 1, biases 0, the rest N(0, <see cref="InitializerRange"/>²), in name order from <paramref name="seed"/>.</summary>
-    public static void Initialize(MultimodalModel model, long seed)
+    /// <summary>Fills every parameter: norms' scales 1, biases 0, the rest N(0, <see cref="InitializerRange"/>²), in name order from <paramref name="seed"/>. Any module: the model, or a training-only head.</summary>
+    public static void Initialize(TorchSharp.torch.nn.Module model, long seed)
     {
         using var noGrad = no_grad();
         using var generator = new Generator((ulong)seed);

@@ -25,13 +25,6 @@ internal sealed class RegionProbe : nn.Module
         RegisterComponents();
     }
 
-    /// <summary>Logits of which kinds an image holds, from its pooled tokens [images, width] (for diagnostics).</summary>
-    public Tensor Presence(Tensor pooled) => presence_head.forward(pooled);
-
-    /// <summary>Each classifier's most likely class per token (for diagnostics).</summary>
-    public (Tensor Kinds, Tensor Colours, Tensor Cells) Predict(Tensor imageEmbeddings) =>
-        (kind_head.forward(imageEmbeddings).argmax(-1), colour_head.forward(imageEmbeddings).argmax(-1), cell_head.forward(imageEmbeddings).argmax(-1));
-
     /// <summary>
     /// The per-token cross-entropies (kind, colour, cell) plus, per image, a multi-label loss on which shape kinds it holds,
     /// read from the mean of its tokens. A shape's kind is hard to learn token by token (a token often shows a quarter of

@@ -69,7 +69,7 @@ public sealed class SceneTrainer : IDisposable
             Model = new MultimodalModel(config);
             DummyWeights.Initialize(Model, options.Seed);
             _probe = new RegionProbe(config.Text.HiddenSize);
-            InitializeProbe(_probe, options.Seed);
+            DummyWeights.Initialize(_probe, options.Seed + 1);
             State = new TrainingState(0, 0, options);
         }
 
@@ -258,23 +258,6 @@ public sealed class SceneTrainer : IDisposable
             .view(batch.Examples.Count, batch.Length, width);
         var hidden = Model.ForwardFullHidden(embeddings).view(-1, width).index_select(0, tensor(batch.PredictedPositions));
         return (Model.Logits(hidden), imageEmbeddings);
-    }
-
-    private static void InitializeProbe(RegionProbe probe, long seed)
-    {
-        using var noGrad = no_grad();
-        using var generator = new Generator((ulong)seed + 1);
-        foreach (var (name, parameter) in probe.state_dict().OrderBy(kv => kv.Key, StringComparer.Ordinal))
-        {
-            if (name.EndsWith(".bias", StringComparison.Ordinal))
-            {
-                parameter.zero_();
-            }
-            else
-            {
-                parameter.copy_(randn(parameter.shape, generator: generator) * DummyWeights.InitializerRange);
-            }
-        }
     }
 
     private async Task ProduceAsync(ChannelWriter<SceneBatch> writer, int firstStep, CancellationToken cancellationToken)
