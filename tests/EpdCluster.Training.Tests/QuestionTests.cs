@@ -85,4 +85,20 @@ public sealed class QuestionTests
         Assert.All(Enumerable.Range(0, 20), i => Assert.True(Factory.Create(DataSplit.Train, i).Seed < SceneExampleFactory.HeldOutSeedBase));
         Assert.Equal(Factory.Create(DataSplit.Train, 5).Png, Factory.Create(DataSplit.Train, 5).Png);
     }
+
+    [Fact]
+    public void Vision_warm_up_examples_are_training_scenes_that_fit_one_tile()
+    {
+        var examples = Enumerable.Range(0, 12).Select(i => Factory.CreateSingleTile(i)).ToList();
+
+        Assert.All(examples, e =>
+        {
+            Assert.Equal(SceneLayout.SingleTile, e.Layout);
+            Assert.Equal(1, e.Image.TileCount);
+            Assert.True(e.Seed < SceneExampleFactory.HeldOutSeedBase);
+        });
+        Assert.True(examples.Select(e => e.Scene.Shapes.Count).Distinct().Count() > 1, "every warm-up scene has the same number of shapes");
+        Assert.True(examples.Select(e => e.Question.Kind).Distinct().Count() > 1, "every warm-up question is of one kind");
+        Assert.Equal(Factory.CreateSingleTile(3).Png, Factory.CreateSingleTile(3).Png);
+    }
 }

@@ -41,7 +41,7 @@ public sealed record EpdModelConfig
     /// epd-tiny: a real architecture at a CPU-friendly size (see docs/engine.md), with tied input/output embeddings so
     /// the trained checkpoint (docs/models.md) stays small.
     /// </summary>
-    public static EpdModelConfig Tiny { get; } = new() { Text = new TextConfig { TieWordEmbeddings = true } };
+    public static EpdModelConfig Tiny { get; } = new() { Vision = new VisionConfig { StemLayers = 2 }, Text = new TextConfig { TieWordEmbeddings = true } };
 
     /// <summary>epd-small: wider and deeper, for benchmarks where compute must dominate.</summary>
     public static EpdModelConfig Small { get; } = new()
@@ -80,6 +80,8 @@ public sealed record EpdModelConfig
     public void Validate()
     {
         Require(Vision.ImageSize % Vision.PatchSize == 0, "vision_config.image_size must be a multiple of patch_size");
+        Require(Vision.StemLayers is >= 0 and <= 4 && Vision.StemChannels > 0, "vision_config.stem_layers must be 0–4 and stem_channels positive");
+        Require(Vision.PatchSize % (1 << Vision.StemLayers) == 0, "vision_config.patch_size must be a multiple of 2^stem_layers");
         Require(Vision.PatchesPerSide % PixelShuffleFactor == 0, "vision_config patches per side must be a multiple of pixel_shuffle_factor");
         Require(Vision.HiddenSize % Vision.NumAttentionHeads == 0, "vision_config.hidden_size must be a multiple of num_attention_heads");
         Require(Text.NumAttentionHeads % Text.NumKeyValueHeads == 0, "text_config.num_attention_heads must be a multiple of num_key_value_heads");

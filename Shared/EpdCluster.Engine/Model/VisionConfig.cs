@@ -26,6 +26,24 @@ public sealed record VisionConfig
     /// <summary>Whether the patch-embedding convolution has a bias (CLIP's has none).</summary>
     [JsonPropertyName("patch_bias")] public bool PatchBias { get; init; } = true;
 
+    /// <summary>
+    /// Convolutions before the patch embedding (0: none, the plain ViT of CLIP and InternViT). Each is a 3 × 3, stride-2
+    /// convolution followed by GELU, the first with <see cref="StemChannels"/> outputs and each next one with twice its
+    /// input's; the patch embedding then covers <see cref="PatchSize"/> / 2^layers of their output, so every token
+    /// still stands for a <see cref="PatchSize"/>-pixel square. Hybrid ViTs do this: small convolutions give the tower
+    /// edge and corner features that a single linear patch filter lacks.
+    /// </summary>
+    [JsonPropertyName("stem_layers")] public int StemLayers { get; init; }
+
+    /// <summary>Output channels of the first stem convolution (see <see cref="StemLayers"/>).</summary>
+    [JsonPropertyName("stem_channels")] public int StemChannels { get; init; } = 32;
+
+    /// <summary>Channels the patch embedding reads: the image's, or the last stem convolution's.</summary>
+    [JsonIgnore] public int PatchInputChannels => StemLayers == 0 ? NumChannels : StemChannels << (StemLayers - 1);
+
+    /// <summary>Kernel and stride of the patch embedding, in the stem's output pixels.</summary>
+    [JsonIgnore] public int PatchKernel => PatchSize >> StemLayers;
+
     [JsonIgnore] public int PatchesPerSide => ImageSize / PatchSize;
 
     [JsonIgnore] public int NumPatches => PatchesPerSide * PatchesPerSide;

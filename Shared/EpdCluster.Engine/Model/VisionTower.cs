@@ -7,7 +7,8 @@ namespace EpdCluster.Engine.Model;
 /// <summary>
 /// ViT over square tiles: patch embedding, learned position embeddings (plus a class token and a pre-norm in CLIP's
 /// layout), pre-norm blocks, then either the final norm or the second-to-last block's output (LLaVA-1.5), then a
-/// pixel shuffle that merges each 2×2 patch neighbourhood into one token (as InternVL does; factor 1 = none).
+/// pixel shuffle that merges each 2×2 patch neighbourhood into one token (as InternVL does; factor 1 = none). An optional
+/// convolutional stem (<see cref="VisionConfig.StemLayers"/>) runs before the patch embedding.
 /// Parameter names follow Hugging Face's CLIP vision model without its <c>vision_model.</c> prefix.
 /// </summary>
 internal sealed class VisionTower : nn.Module<Tensor, Tensor>
@@ -65,13 +66,21 @@ internal sealed class VisionTower : nn.Module<Tensor, Tensor>
 
     private sealed class VisionEmbeddings : nn.Module<Tensor, Tensor>
     {
+        private readonly ModuleList<Conv2d>? stem;
         private readonly Conv2d patch_embedding;
         private readonly Parameter? class_embedding;
         private readonly Embedding position_embedding;
 
         public VisionEmbeddings(VisionConfig config) : base(nameof(VisionEmbeddings))
         {
-            patch_embedding = nn.Conv2d(config.NumChannels, config.HiddenSize, config.PatchSize, stride: config.PatchSize, bias: config.PatchBias);
+            if (config.StemLayers > 0)
+            {
+                stem = new ModuleList<Conv2d>(Enumerable.Range(0, config.StemLayers)
+                    .Select(i => nn.Conv2d(i == 0 ? config.NumChannels : config.StemChannels << (i - 1), config.StemChannels << i, 3, stride: 2, padding: 1))
+                    .ToArray());
+            }
+
+            patch_embedding = nn.Conv2d(config.PatchInputChannels, config.HiddenSize, config.PatchKernel, stride: config.PatchKernel, bias: config.PatchBias);
             class_embedding = config.UseClassEmbedding ? new Parameter(torch.zeros(config.HiddenSize)) : null;
             position_embedding = nn.Embedding(config.NumPositions, config.HiddenSize);
             RegisterComponents();
@@ -79,8 +88,17 @@ internal sealed class VisionTower : nn.Module<Tensor, Tensor>
 
         public override Tensor forward(Tensor pixels)
         {
+            var features = pixels;
+            if (stem is not null)
+            {
+                foreach (var convolution in stem)
+                {
+                    features = nn.functional.gelu(convolution.forward(features));
+                }
+            }
+
             // [n, width, side, side] → [n, side·side, width], patches in row-major order.
-            var x = patch_embedding.forward(pixels).flatten(2).transpose(1, 2);
+            var x = patch_embedding.forward(features).flatten(2).transpose(1, 2);
             if (class_embedding is not null)
             {
                 x = torch.cat([class_embedding.expand(x.shape[0], 1, -1), x], 1);

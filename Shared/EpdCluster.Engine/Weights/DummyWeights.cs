@@ -11,12 +11,16 @@ namespace EpdCluster.Engine.Weights;
 public static class DummyWeights
 {
     /// <summary>Bumped whenever parameter names or shapes change, so cached dummy checkpoints of an older layout are not reused.</summary>
-    public const int LayoutVersion = 3;
+    public const int LayoutVersion = 4;
 
     /// <summary>Standard deviation of the normal initialisation (Llama's and CLIP's initializer_range).</summary>
     public const double InitializerRange = 0.02;
 
-    /// <summary>Fills every parameter: norms' scales 1, biases 0, the rest N(0, <see cref="InitializerRange"/>²), in name order from <paramref name="seed"/>. Any module: the model, or a training-only head.</summary>
+    /// <summary>
+    /// Fills every parameter: norms' scales 1, biases 0, convolutional stem kernels N(0, 2 / fan-in) (He: a stack of
+    /// convolutions keeps its signal), the rest N(0, <see cref="InitializerRange"/>²), in name order from
+    /// <paramref name="seed"/>. Any module: the model, or a training-only head.
+    /// </summary>
     public static void Initialize(TorchSharp.torch.nn.Module model, long seed)
     {
         using var noGrad = no_grad();
@@ -31,6 +35,11 @@ public static class DummyWeights
             else if (IsNormScale(name))
             {
                 parameter.fill_(1.0);
+            }
+            else if (name.Contains(".stem.", StringComparison.Ordinal) && parameter.dim() == 4)
+            {
+                var fanIn = parameter.shape[1] * parameter.shape[2] * parameter.shape[3];
+                parameter.copy_(randn(parameter.shape, generator: generator) * Math.Sqrt(2.0 / fanIn));
             }
             else
             {

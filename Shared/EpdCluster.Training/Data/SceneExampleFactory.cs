@@ -86,6 +86,18 @@ public sealed class SceneExampleFactory
         return Create(scene, seed, SceneLayout.SingleTile, QuestionKind.Caption, new Random(seed));
     }
 
+    /// <summary>
+    /// A training example whose scene fits one tile (the vision warm-up's main diet): what the vision tower learns is
+    /// per tile, and a single-tile scene costs one tile where a multi-tile one costs three to seven.
+    /// </summary>
+    public SceneExample CreateSingleTile(long index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        var seed = (int)(index % HeldOutSeedBase);
+        var random = new Random(seed);
+        return Create(seed, SceneLayout.SingleTile, DrawTrainingKind(random), random);
+    }
+
     /// <summary>An example for an explicit scene seed, layout and question kind.</summary>
     public SceneExample Create(int seed, SceneLayout layout, QuestionKind kind) => Create(seed, layout, kind, new Random(seed ^ 0x5EED));
 

@@ -38,4 +38,23 @@ internal sealed class RegionProbe : nn.Module
         + nn.functional.cross_entropy(colour_head.forward(imageEmbeddings), colours)
         + nn.functional.cross_entropy(cell_head.forward(imageEmbeddings), cells)
         + nn.functional.binary_cross_entropy_with_logits(presence_head.forward(pooling.matmul(imageEmbeddings)), presence);
+
+    /// <summary>
+    /// The share of tokens showing a shape whose kind the probe names — the number that says whether the vision tower
+    /// tells shapes apart (chance: one in <see cref="RegionLabels.KindClasses"/> − 1); NaN when no token shows a shape.
+    /// </summary>
+    public double KindAccuracy(Tensor imageEmbeddings, Tensor kinds)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var foreground = kinds.gt(0);
+        var shown = foreground.sum().item<long>();
+        if (shown == 0)
+        {
+            return double.NaN;
+        }
+
+        var right = kind_head.forward(imageEmbeddings.detach()).argmax(-1).eq(kinds).logical_and(foreground).sum().item<long>();
+        return (double)right / shown;
+    }
 }

@@ -102,20 +102,31 @@ public sealed class SceneTrainer : IDisposable
 
         AccuracyTable? last = null;
         var clock = Stopwatch.StartNew();
+
+        // The pace is measured per phase: a vision warm-up step costs a fraction of a joint one.
+        var phaseClock = Stopwatch.StartNew();
+        var phaseStart = State.NextStep;
         var spentBefore = State.ElapsedSeconds;
         var smoothed = double.NaN;
         var smoothedRegions = double.NaN;
+        var smoothedKinds = double.NaN;
         var startStep = State.NextStep;
         var lossLog = Path.Combine(_workDirectory, LossLogFileName);
         if (!File.Exists(lossLog))
         {
-            await File.WriteAllTextAsync(lossLog, "step,answer_loss,region_loss,learning_rate,grad_norm,seconds\n", cancellationToken);
+            await File.WriteAllTextAsync(lossLog, "step,answer_loss,region_loss,kind_accuracy,learning_rate,grad_norm,seconds\n", cancellationToken);
         }
 
         try
         {
             for (var step = startStep; step < _options.Steps; step++)
             {
+                if (step == _options.VisionWarmupSteps)
+                {
+                    phaseClock.Restart();
+                    phaseStart = step;
+                }
+
                 var batch = await batches.Reader.ReadAsync(cancellationToken);
                 var learningRate = _options.LearningRateAt(step);
                 foreach (var group in optimizer.ParamGroups)
@@ -123,11 +134,12 @@ public sealed class SceneTrainer : IDisposable
                     group.LearningRate = learningRate;
                 }
 
-                double loss, regionLoss, gradNorm;
+                double loss, regionLoss, gradNorm, kindAccuracy;
                 using (var scope = NewDisposeScope())
                 {
                     optimizer.zero_grad();
-                    var (answer, regions) = _options.IsVisionWarmup(step) ? (zeros(1).squeeze(), RegionLoss(batch)) : Losses(batch);
+                    var (answer, regions, kinds) = _options.IsVisionWarmup(step) ? RegionLoss(batch) : Losses(batch);
+                    kindAccuracy = kinds;
                     (answer + (_options.RegionLossWeight * regions)).backward();
                     gradNorm = nn.utils.clip_grad_norm_(parameters, _options.GradientClip);
                     optimizer.step();
@@ -142,14 +154,18 @@ public sealed class SceneTrainer : IDisposable
 
                 smoothed = double.IsNaN(smoothed) || step == _options.VisionWarmupSteps ? loss : (0.95 * smoothed) + (0.05 * loss);
                 smoothedRegions = double.IsNaN(smoothedRegions) ? regionLoss : (0.95 * smoothedRegions) + (0.05 * regionLoss);
+                smoothedKinds = double.IsNaN(kindAccuracy) ? smoothedKinds : double.IsNaN(smoothedKinds) ? kindAccuracy : (0.95 * smoothedKinds) + (0.05 * kindAccuracy);
                 var elapsed = spentBefore + clock.Elapsed.TotalSeconds;
-                await File.AppendAllTextAsync(lossLog, string.Create(CultureInfo.InvariantCulture, $"{step + 1},{loss:0.#####},{regionLoss:0.#####},{learningRate:0.######},{gradNorm:0.####},{elapsed:0.#}\n"), cancellationToken);
+                await File.AppendAllTextAsync(lossLog, string.Create(CultureInfo.InvariantCulture, $"{step + 1},{loss:0.#####},{regionLoss:0.#####},{kindAccuracy:0.###},{learningRate:0.######},{gradNorm:0.####},{elapsed:0.#}\n"), cancellationToken);
                 var done = step + 1;
                 if (done % 10 == 0 || done == _options.Steps || done == startStep + 1)
                 {
-                    var perStep = clock.Elapsed.TotalSeconds / (done - startStep);
+                    var perStep = phaseClock.Elapsed.TotalSeconds / (done - phaseStart);
+                    var eta = _options.IsVisionWarmup(step)
+                        ? $"warm-up ends in {FormatDuration(perStep * (_options.VisionWarmupSteps - done))}"
+                        : $"eta {FormatDuration(perStep * (_options.Steps - done))}";
                     _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{Bar(done)} step {done}/{_options.Steps}{(_options.IsVisionWarmup(step) ? " vision warm-up" : "")}  loss {smoothed:0.0000} (regions {smoothedRegions:0.000})  lr {learningRate:0.00e0}  |g| {gradNorm:0.00}  {perStep:0.00} s/step  elapsed {FormatDuration(elapsed)}  eta {FormatDuration(perStep * (_options.Steps - done))}"));
+                        $"{Bar(done)} step {done}/{_options.Steps}{(_options.IsVisionWarmup(step) ? " vision warm-up" : "")}  loss {smoothed:0.0000} (regions {smoothedRegions:0.000}, kinds {smoothedKinds:0%})  lr {learningRate:0.00e0}  |g| {gradNorm:0.00}  {perStep:0.00} s/step  elapsed {FormatDuration(elapsed)}  {eta}"));
                 }
 
                 if (_options.EvaluateEvery > 0 && !_options.IsVisionWarmup(step) && (done % _options.EvaluateEvery == 0 || done == _options.Steps))
@@ -234,20 +250,30 @@ public sealed class SceneTrainer : IDisposable
         Model.Dispose();
     }
 
-    /// <summary>Cross-entropy on the answer tokens (each example's mean, averaged over examples), and the region probe's loss on the image tokens (zero when turned off).</summary>
-    private (Tensor Answer, Tensor Regions) Losses(SceneBatch batch)
+    /// <summary>
+    /// Cross-entropy on the answer tokens (each example's mean, averaged over examples), the region probe's loss on the
+    /// image tokens (zero when turned off) and its shape-kind accuracy.
+    /// </summary>
+    private (Tensor Answer, Tensor Regions, double KindAccuracy) Losses(SceneBatch batch)
     {
         var (logits, imageEmbeddings) = Forward(batch);
         var answer = (nn.functional.cross_entropy(logits, tensor(batch.Targets), reduction: nn.Reduction.None) * tensor(batch.ExampleWeights)).sum();
-        var regions = _options.RegionLossWeight == 0
-            ? zeros(1).squeeze()
-            : _probe.Loss(imageEmbeddings, tensor(batch.RegionKinds), tensor(batch.RegionColours), tensor(batch.RegionCells), batch.PoolingTensor(), batch.PresenceTensor());
-        return (answer, regions);
+        var (regions, kinds) = _options.RegionLossWeight == 0 ? (zeros(1).squeeze(), double.NaN) : ProbeLoss(batch, imageEmbeddings);
+        return (answer, regions, kinds);
     }
 
     /// <summary>The region probe's loss alone: the vision tower and projector, no language model.</summary>
-    private Tensor RegionLoss(SceneBatch batch) =>
-        _probe.Loss(Model.EncodeTiles(batch.PixelsTensor()), tensor(batch.RegionKinds), tensor(batch.RegionColours), tensor(batch.RegionCells), batch.PoolingTensor(), batch.PresenceTensor());
+    private (Tensor Answer, Tensor Regions, double KindAccuracy) RegionLoss(SceneBatch batch)
+    {
+        var (regions, kinds) = ProbeLoss(batch, Model.EncodeTiles(batch.PixelsTensor()));
+        return (zeros(1).squeeze(), regions, kinds);
+    }
+
+    private (Tensor Loss, double KindAccuracy) ProbeLoss(SceneBatch batch, Tensor imageEmbeddings)
+    {
+        var kinds = tensor(batch.RegionKinds);
+        return (_probe.Loss(imageEmbeddings, kinds, tensor(batch.RegionColours), tensor(batch.RegionCells), batch.PoolingTensor(), batch.PresenceTensor()), _probe.KindAccuracy(imageEmbeddings, kinds));
+    }
 
     /// <summary>Logits at the batch's scored positions ([scored, vocab]) and the image tokens the model read ([tokens, width]).</summary>
     private (Tensor Logits, Tensor ImageEmbeddings) Forward(SceneBatch batch)
@@ -270,8 +296,8 @@ public sealed class SceneTrainer : IDisposable
                 for (var i = 0; i < examples.Length; i++)
                 {
                     var index = ((long)step * _options.BatchSize) + i;
-                    examples[i] = step < _options.VisionWarmupSteps * _options.EasyWarmupFraction
-                        ? _examples.CreateWarmup(index)
+                    examples[i] = step < _options.VisionWarmupSteps * _options.EasyWarmupFraction ? _examples.CreateWarmup(index)
+                        : _options.IsVisionWarmup(step) ? _examples.CreateSingleTile(index)
                         : _examples.Create(DataSplit.Train, index);
                 }
 

@@ -4,7 +4,7 @@ namespace EpdCluster.Training.Training;
 public sealed record TrainerOptions
 {
     /// <summary>Optimizer steps in the whole run (the cosine schedule's length).</summary>
-    public int Steps { get; init; } = 1800;
+    public int Steps { get; init; } = 3200;
 
     /// <summary>Examples (one image and one question each) per step.</summary>
     public int BatchSize { get; init; } = 16;
@@ -27,11 +27,11 @@ public sealed record TrainerOptions
     /// <summary>
     /// The run's first steps train only the vision tower, projector and region probe (no language model, a third of a
     /// joint step's cost): the first <see cref="EasyWarmupFraction"/> of them on easy scenes (one large shape), the rest
-    /// on the normal stream. The joint phase that follows has its own warm-up and the cosine decay.
+    /// on single-tile scenes of the normal stream (a third of the tiles of a mixed batch, so three times the scenes). The joint phase that follows has its own warm-up and the cosine decay.
     /// </summary>
-    public int VisionWarmupSteps { get; init; } = 500;
+    public int VisionWarmupSteps { get; init; } = 2200;
 
-    public double EasyWarmupFraction { get; init; } = 0.5;
+    public double EasyWarmupFraction { get; init; } = 0.1;
 
     /// <summary>Weight of the region probe's loss (<see cref="RegionProbe"/>) next to the answer loss; 0 turns it off.</summary>
     public double RegionLossWeight { get; init; } = 0.5;
