@@ -101,4 +101,42 @@ public sealed class QuestionTests
         Assert.True(examples.Select(e => e.Question.Kind).Distinct().Count() > 1, "every warm-up question is of one kind");
         Assert.Equal(Factory.CreateSingleTile(3).Png, Factory.CreateSingleTile(3).Png);
     }
+
+    [Fact]
+    public void Follow_up_questions_continue_the_served_chat_and_each_answer_is_a_scored_span()
+    {
+        var single = Factory.Create(DataSplit.Train, 11);
+        var chat = Factory.Create(DataSplit.Train, 11, questions: 4);
+
+        // The first question is the served example, unchanged; three more follow about the same scene.
+        Assert.Equal(single.Question, chat.Question);
+        Assert.Equal(single.Png, chat.Png);
+        Assert.Equal(3, chat.FollowUps.Count);
+        Assert.Equal([.. single.Prompt.Ids, .. single.AnswerIds], chat.Conversation.Ids[..(single.Prompt.Ids.Length + single.AnswerIds.Length)]);
+
+        // The sequence is exactly what the serving template renders for that chat, plus the last answer.
+        var messages = chat.Messages.ToList();
+        var questions = new[] { chat.Question }.Concat(chat.FollowUps).ToList();
+        for (var i = 1; i < questions.Count; i++)
+        {
+            messages.Add(new ChatMessage(ChatRole.Assistant, questions[i - 1].Answer));
+            messages.Add(new ChatMessage(ChatRole.User, questions[i].Text));
+        }
+
+        var rendered = new ChatTemplate(EpdTokenizer.Shared).Render(messages, 1, _ => chat.Image.TileCount * EpdModelConfig.Tiny.TokensPerTile);
+        Assert.Equal(rendered.Ids, chat.Conversation.Ids[..rendered.Ids.Length]);
+        Assert.Equal(rendered.ImageSpans, chat.Conversation.ImageSpans);
+
+        // Each span holds its question's answer and the end of turn.
+        Assert.Equal(4, chat.Conversation.Answers.Count);
+        foreach (var (span, question) in chat.Conversation.Answers.Zip(questions))
+        {
+            var answer = chat.Conversation.Ids[span.Start..(span.Start + span.Length)];
+            Assert.Equal(EpdTokenizer.ImEndId, answer[^1]);
+            Assert.Equal(question.Answer, EpdTokenizer.Shared.Decode(answer[..^1]));
+        }
+
+        Assert.Equal(chat.Conversation.Ids.Length, chat.Conversation.Answers[^1].Start + chat.Conversation.Answers[^1].Length);
+        Assert.Throws<ArgumentException>(() => Factory.Create(DataSplit.HeldOut, 0, questions: 2));
+    }
 }

@@ -47,6 +47,28 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void A_batch_of_chats_scores_every_answer_and_weighs_each_example_the_same()
+    {
+        var factory = new SceneExampleFactory(EpdModelConfig.Tiny);
+        var examples = new[] { factory.Create(DataSplit.Train, 3, questions: 3), factory.Create(DataSplit.Train, 4) };
+        var batch = new SceneBatch(examples, 4);
+
+        var spans = examples.SelectMany(e => e.Conversation.Answers.Select(a => (Example: e, Answer: a))).ToList();
+        Assert.Equal(4, spans.Count);
+        Assert.Equal(spans.SelectMany(s => s.Example.Conversation.Ids[s.Answer.Start..(s.Answer.Start + s.Answer.Length)]).Select(id => (long)id), batch.Targets);
+        Assert.All(batch.PredictedPositions.Zip(batch.Targets), pair => Assert.Equal(pair.Second, batch.Ids[pair.First + 1]));
+
+        // Weights: each example ½, split evenly over its answers, each answer's share over its tokens.
+        var offset = 0;
+        for (var e = 0; e < examples.Length; e++)
+        {
+            var weights = batch.ExampleWeights.Skip(offset).Take(batch.AnswerLengths[e]).ToList();
+            Assert.Equal(0.5, weights.Sum(), 5);
+            offset += batch.AnswerLengths[e];
+        }
+    }
+
+    [Fact]
     public async Task The_loss_falls_over_a_few_steps()
     {
         using var trainer = new SceneTrainer(EpdModelConfig.Tiny, Short(16), Path.Combine(_root, "falls"), TextWriter.Null);

@@ -39,8 +39,18 @@ public sealed class SceneExampleFactory
 
     public EpdTokenizer Tokenizer => _tokenizer;
 
-    public SceneExample Create(DataSplit split, long index)
+    /// <param name="questions">
+    /// Questions about the image (training only): the first as served, the others as follow-up turns of the same chat
+    /// — several answers for one image's encoding.
+    /// </param>
+    public SceneExample Create(DataSplit split, long index, int questions = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(questions, 1);
+        if (split != DataSplit.Train && questions != 1)
+        {
+            throw new ArgumentException("Held-out examples are single questions, exactly as served.", nameof(questions));
+        }
+
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         var seed = split == DataSplit.Train
             ? (int)(index % HeldOutSeedBase)
@@ -59,7 +69,8 @@ public sealed class SceneExampleFactory
             layout = (index / QuestionKinds.All.Count) % 2 == 0 ? SceneLayout.SingleTile : SceneLayout.MultiTile;
         }
 
-        return Create(seed, layout, kind, random);
+        var example = Create(seed, layout, kind, random);
+        return questions == 1 ? example : WithFollowUps(example, Enumerable.Range(1, questions - 1).Select(_ => QuestionGenerator.Ask(example.Scene, DrawTrainingKind(random), random)).ToList());
     }
 
     /// <summary>
@@ -113,6 +124,36 @@ public sealed class SceneExampleFactory
         var example = new SceneExample(seed, layout, scene, question, imageFirst, png, image, null!, null!);
         var prompt = _template.Render(example.Messages, imageCount: 1, _ => image.TileCount * _tokensPerTile);
         int[] answer = [.. _tokenizer.EncodeText(question.Answer), EpdTokenizer.ImEndId];
-        return example with { Prompt = prompt, AnswerIds = answer };
+        return example with { Prompt = prompt, AnswerIds = answer, Conversation = new Conversation([.. prompt.Ids, .. answer], prompt.ImageSpans, [new AnswerSpan(prompt.Ids.Length, answer.Length)]) };
+    }
+
+    /// <summary>
+    /// Continues the example's chat with <paramref name="followUps"/>: after each answer, a user turn with the next
+    /// question and the assistant's answer, rendered by the serving template (each turn's tokens extend the previous
+    /// ones exactly, which is checked).
+    /// </summary>
+    private SceneExample WithFollowUps(SceneExample example, IReadOnlyList<SceneQuestion> followUps)
+    {
+        var messages = example.Messages.ToList();
+        var ids = example.Conversation.Ids;
+        var answers = example.Conversation.Answers.ToList();
+        var previous = example.Question;
+        foreach (var question in followUps)
+        {
+            messages.Add(new ChatMessage(ChatRole.Assistant, previous.Answer));
+            messages.Add(new ChatMessage(ChatRole.User, question.Text));
+            var prompt = _template.Render(messages, imageCount: 1, _ => example.Image.TileCount * _tokensPerTile);
+            if (!prompt.Ids.AsSpan(0, ids.Length).SequenceEqual(ids))
+            {
+                throw new InvalidOperationException("The chat template rendered an earlier turn differently in a longer chat.");
+            }
+
+            int[] answer = [.. _tokenizer.EncodeText(question.Answer), EpdTokenizer.ImEndId];
+            answers.Add(new AnswerSpan(prompt.Ids.Length, answer.Length));
+            ids = [.. prompt.Ids, .. answer];
+            previous = question;
+        }
+
+        return example with { FollowUps = followUps, Conversation = new Conversation(ids, example.Conversation.ImageSpans, answers) };
     }
 }

@@ -6,9 +6,10 @@ using static TorchSharp.torch;
 namespace EpdCluster.Training.Training;
 
 /// <summary>
-/// Examples packed for one forward pass: prompt + answer ids right-padded to the longest ([B, T]); every tile of every
-/// image stacked ([tiles, 3, S, S]); where image embeddings go in the flattened [B·T] sequence; and the positions whose
-/// next-token prediction is scored (the last prompt token and every answer token but the last) with their targets.
+/// Examples packed for one forward pass: each example's conversation (prompt + answer, then any follow-up turns)
+/// right-padded to the longest ([B, T]); every tile of every image stacked ([tiles, 3, S, S]); where image embeddings go
+/// in the flattened [B·T] sequence; and the positions whose next-token prediction is scored (for each answer, the token
+/// before it and every answer token but the last) with their targets.
 /// Causal attention means padding after a sequence never changes its earlier positions.
 /// </summary>
 internal sealed class SceneBatch
@@ -18,7 +19,7 @@ internal sealed class SceneBatch
     {
         ArgumentOutOfRangeException.ThrowIfZero(examples.Count);
         Examples = examples;
-        Length = examples.Max(e => e.Prompt.Ids.Length + e.AnswerIds.Length);
+        Length = examples.Max(e => e.Conversation.Ids.Length);
         var tileFloats = examples[0].Image.Pixels.Length / examples[0].Image.TileCount;
         TileSize = examples[0].Image.TileSize;
 
@@ -37,21 +38,26 @@ internal sealed class SceneBatch
         {
             var example = examples[b];
             var row = (long)b * Length;
-            var prompt = example.Prompt.Ids;
-            for (var i = 0; i < prompt.Length; i++)
+            var conversation = example.Conversation;
+            for (var i = 0; i < conversation.Ids.Length; i++)
             {
-                Ids[row + i] = prompt[i];
+                Ids[row + i] = conversation.Ids[i];
             }
 
-            for (var j = 0; j < example.AnswerIds.Length; j++)
+            var scored = 0;
+            foreach (var answer in conversation.Answers)
             {
-                Ids[row + prompt.Length + j] = example.AnswerIds[j];
-                predicted.Add(row + prompt.Length - 1 + j);
-                targets.Add(example.AnswerIds[j]);
-                weights.Add(1f / (example.AnswerIds.Length * examples.Count));
+                for (var j = 0; j < answer.Length; j++)
+                {
+                    predicted.Add(row + answer.Start - 1 + j);
+                    targets.Add(conversation.Ids[answer.Start + j]);
+                    weights.Add(1f / (answer.Length * conversation.Answers.Count * examples.Count));
+                }
+
+                scored += answer.Length;
             }
 
-            foreach (var span in example.Prompt.ImageSpans)
+            foreach (var span in conversation.ImageSpans)
             {
                 for (var k = 0; k < span.TokenCount; k++)
                 {
@@ -65,7 +71,7 @@ internal sealed class SceneBatch
             regionCells.AddRange(cells);
             example.Image.Pixels.CopyTo(Pixels, pixelOffset);
             pixelOffset += example.Image.Pixels.Length;
-            AnswerLengths.Add(example.AnswerIds.Length);
+            AnswerLengths.Add(scored);
         }
 
         TileCount = Pixels.Length / tileFloats;
@@ -109,8 +115,8 @@ internal sealed class SceneBatch
     public long[] PredictedPositions { get; }
 
     /// <summary>
-    /// Per scored position, 1 / (answer length × examples): each example weighs the same in the loss whatever its answer's
-    /// length, so a 25-token caption does not outweigh a one-word colour.
+    /// Per scored position, 1 / (answer length × answers in the example × examples): each example weighs the same in the
+    /// loss, and each of its answers the same whatever its length, so a 25-token caption does not outweigh a one-word colour.
     /// </summary>
     public float[] ExampleWeights { get; }
 
@@ -133,7 +139,7 @@ internal sealed class SceneBatch
 
     public long[] Targets { get; }
 
-    /// <summary>Answer tokens per example, in order (to split the scored positions back per example).</summary>
+    /// <summary>Scored tokens per example (all its answers), in order (to split the scored positions back per example).</summary>
     public List<int> AnswerLengths { get; } = [];
 
     public Tensor IdsTensor() => tensor(Ids, [Examples.Count * Length]);

@@ -298,7 +298,7 @@ public sealed class SceneTrainer : IDisposable
                     var index = ((long)step * _options.BatchSize) + i;
                     examples[i] = step < _options.VisionWarmupSteps * _options.EasyWarmupFraction ? _examples.CreateWarmup(index)
                         : _options.IsVisionWarmup(step) ? _examples.CreateSingleTile(index)
-                        : _examples.Create(DataSplit.Train, index);
+                        : _examples.Create(DataSplit.Train, index, _options.QuestionsPerImage);
                 }
 
                 await writer.WriteAsync(new SceneBatch(examples, _tokensPerSide), cancellationToken);

@@ -29,9 +29,16 @@ public sealed record TrainerOptions
     /// joint step's cost): the first <see cref="EasyWarmupFraction"/> of them on easy scenes (one large shape), the rest
     /// on single-tile scenes of the normal stream (a third of the tiles of a mixed batch, so three times the scenes). The joint phase that follows has its own warm-up and the cosine decay.
     /// </summary>
-    public int VisionWarmupSteps { get; init; } = 2200;
+    public int VisionWarmupSteps { get; init; } = 2000;
 
     public double EasyWarmupFraction { get; init; } = 0.1;
+
+    /// <summary>
+    /// Questions per training image in the joint phase: the first as served, the rest as follow-up turns of the same
+    /// chat. The image is encoded once for all of them, so each step teaches several answers for little more than one
+    /// image's cost.
+    /// </summary>
+    public int QuestionsPerImage { get; init; } = 4;
 
     /// <summary>Weight of the region probe's loss (<see cref="RegionProbe"/>) next to the answer loss; 0 turns it off.</summary>
     public double RegionLossWeight { get; init; } = 0.5;
@@ -65,6 +72,7 @@ public sealed record TrainerOptions
         Require(Beta2 is > 0 and < 1, "beta2 must be in (0, 1)");
         Require(CheckpointEvery > 0 && EvaluateEvery >= 0 && EvaluationExamples > 0, "checkpoint and evaluation intervals must be positive");
         Require(Threads >= 0, "threads must be non-negative");
+        Require(QuestionsPerImage is >= 1 and <= 16, "questions per image must be between 1 and 16");
         Require(RegionLossWeight >= 0, "the region loss weight must be non-negative");
     }
 
