@@ -451,6 +451,7 @@ public sealed class LlmEngine : ILlmEngine, IInferenceStage, IDisposable
         if (needed < lease.Blocks.Length)
         {
             _allocator.Free(lease.Blocks[needed..]);
+            _metrics?.RecordLeaseReleased(KvLeaseKind.Reserved, lease.Blocks.Length - needed, expired: false);
             lease = lease with { Blocks = lease.Blocks[..needed] };
             _reserved[requestId] = lease;
         }
@@ -618,7 +619,13 @@ public sealed class LlmEngine : ILlmEngine, IInferenceStage, IDisposable
     /// <summary>Gives a sequence whose KV was imported the blocks of its reservation and queues it first; fails its stream when the KV never came.</summary>
     private void AdmitIntoReservation(Sequence sequence)
     {
-        if (!_reserved.Remove(sequence.Id, out var lease) || !lease.Imported)
+        var reserved = _reserved.Remove(sequence.Id, out var lease);
+        if (lease is not null)
+        {
+            _metrics?.RecordLeaseReleased(KvLeaseKind.Reserved, lease.Blocks.Length, expired: false);
+        }
+
+        if (!reserved || !lease!.Imported)
         {
             if (lease is not null)
             {
