@@ -129,7 +129,8 @@ public sealed class EngineMetricsTests : IDisposable
         Assert.Equal(2, recorder.Sum("epd_kv_leased_blocks", (MetricLabels.Lease, KvLeaseKind.Reserved))); // 20 slots + 10 generated
 
         decode.Llm.Abort(5);
-        await decode.Llm.ReleaseParkedAsync(5); // a round trip through the inference thread, after the abort
+        await EngineSet.WaitUntil(() => decode.Llm.Stats.ReservedRequests == 0); // aborts apply at the next step
+        Assert.Equal(0, decode.Llm.Stats.ReservedRequests);
         Assert.Equal(0, recorder.Sum("epd_kv_leased_blocks", (MetricLabels.Lease, KvLeaseKind.Reserved)));
     }
 
