@@ -1,10 +1,8 @@
 namespace EpdCluster.Engine.Serving;
 
-/// <summary>KV blocks held for a request between stages (reserved for an incoming transfer, or parked awaiting export), until a deadline.</summary>
-internal sealed record KvLease(int[] Blocks, long DeadlineTimestamp, int Tokens)
+/// <summary>The language model's <see cref="BlockLease"/>: what imported KV covered, and what a parked prompt exports with its blocks.</summary>
+internal sealed class KvLease(int[] blocks, long deadlineTimestamp, int tokens) : BlockLease(blocks, deadlineTimestamp, tokens)
 {
-    public bool Imported { get; set; }
-
     /// <summary>Prompt tokens the imported KV covers (null for raw block imports, which do not say).</summary>
     public int? ImportedTokens { get; set; }
 

@@ -1,33 +1,25 @@
-using System.Threading.Channels;
 using static TorchSharp.torch;
 
 namespace EpdCluster.Engine.Serving;
 
-/// <summary>One request's state inside the engine. Touched only on the inference thread.</summary>
-internal sealed class Sequence : IDisposable
+/// <summary>One request's state inside <see cref="LlmEngine"/>: its tokens, image rows and sampler. Touched only on the inference thread.</summary>
+internal sealed class Sequence : BatchedSequence
 {
     private readonly Dictionary<int, int> _imageRowByPosition = [];
 
     public Sequence(GenerationRequest request, int width)
+        : this(request, width, recomputable: true)
     {
-        Request = request;
-        Tokens = [.. request.PromptIds];
-        PromptLength = request.PromptIds.Length;
-        Output = Channel.CreateUnbounded<GeneratedToken>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        Width = width;
-        Seed = request.Sampling.Seed ?? Random.Shared.NextInt64();
-        ProbePositions = request.KvProbes?.Positions(PromptLength, request.RequestId);
     }
 
     /// <summary>
     /// A sequence whose prompt was prefilled elsewhere: its KV is already in reserved blocks and its first token is known. It cannot be recomputed here (its image embeddings are not), so it is never preempted.
     /// </summary>
     public Sequence(GenerationRequest request, int width, int firstToken)
-        : this(request, width)
+        : this(request, width, recomputable: false)
     {
         Tokens.Add(firstToken);
         Computed = PromptLength;
-        Recomputable = false;
     }
 
     /// <summary>
@@ -35,34 +27,30 @@ internal sealed class Sequence : IDisposable
     /// reserved blocks. Like a prefilled one, it cannot be recomputed here.
     /// </summary>
     public Sequence(GenerationRequest request, int width, IReadOnlyList<int> generatedTokens)
-        : this(request, width)
+        : this(request, width, recomputable: false)
     {
         Tokens.AddRange(generatedTokens);
         Computed = Tokens.Count - 1;
-        Recomputable = false;
+    }
+
+    private Sequence(GenerationRequest request, int width, bool recomputable)
+        : base(request, recomputable)
+    {
+        Tokens = [.. request.PromptIds];
+        Width = width;
+        Seed = request.Sampling.Seed ?? Random.Shared.NextInt64();
+        ProbePositions = request.KvProbes?.Positions(PromptLength, request.RequestId);
     }
 
     /// <summary>The request's seed, drawn at random when the request gave none.</summary>
     public long Seed { get; }
 
-    /// <summary>False for sequences prefilled elsewhere: their prompt cannot be recomputed on this worker.</summary>
-    public bool Recomputable { get; } = true;
-
-    public GenerationRequest Request { get; }
-
-    public long Id => Request.RequestId;
-
+    /// <summary>The prompt followed by the generated tokens.</summary>
     public List<int> Tokens { get; }
 
-    public int PromptLength { get; }
+    public override int Length => Tokens.Count;
 
     public int Width { get; }
-
-    /// <summary>Tokens whose K/V are in the cache.</summary>
-    public int Computed { get; set; }
-
-    /// <summary>How far positions run ahead of cache slots: prompt tokens evicted before the KV arrived here (0 without eviction).</summary>
-    public int PositionOffset { get; set; }
 
     /// <summary>Prompt positions whose queries are captured for saliency (sorted), or null.</summary>
     public int[]? ProbePositions { get; }
@@ -87,21 +75,13 @@ internal sealed class Sequence : IDisposable
         return flags;
     }
 
-    public List<int> Blocks { get; } = [];
-
-    public int Generated => Tokens.Count - PromptLength;
-
-    public Channel<GeneratedToken> Output { get; }
-
     public Generator? Generator { get; private set; }
 
     /// <summary>All image embedding rows of the prompt, in position order: [M, width].</summary>
     public Tensor? ImageRows { get; private set; }
 
-    public bool Finished { get; set; }
-
     /// <summary>Creates the tensors the sequence needs; called on the inference thread at admission.</summary>
-    public void Materialize()
+    public override void Materialize()
     {
         Generator ??= new Generator((ulong)Seed);
         if (ImageRows is not null || Request.Images.Count == 0)
@@ -137,7 +117,9 @@ internal sealed class Sequence : IDisposable
     /// <summary>The image row for prompt position <paramref name="position"/>, or -1 for a text token.</summary>
     public int ImageRowAt(int position) => _imageRowByPosition.TryGetValue(position, out var row) ? row : -1;
 
-    public void Dispose()
+    public override void Add(int token) => Tokens.Add(token);
+
+    public override void Dispose()
     {
         ImageRows?.Dispose();
         ImageRows = null;

@@ -1,13 +1,10 @@
+using EpdCluster.Engine.Serving;
+
 namespace EpdCluster.Engine.Simulated;
 
-/// <summary>Blocks held between stages (reserved for an incoming transfer, or parked for export) until a deadline.</summary>
-internal sealed record SimulatedLease(int[] Blocks, long DeadlineTimestamp, int Tokens)
+/// <summary>The simulated engine's <see cref="BlockLease"/>: the digests its blocks carry.</summary>
+internal sealed class SimulatedLease(int[] blocks, long deadlineTimestamp, int tokens) : BlockLease(blocks, deadlineTimestamp, tokens)
 {
-    /// <summary>Set by an import: the digests the transferred blocks carried.</summary>
-    public (ulong Content, ulong Prompt)? Imported { get; set; }
-
-    /// <summary>Parked prompts: the content digest their blocks carry out.</summary>
-    public ulong ContentDigest { get; init; }
-
-    public ulong PromptDigest { get; init; }
+    /// <summary>Parked prompts: the digests their blocks carry out; reservations: those the imported blocks carried.</summary>
+    public (ulong Content, ulong Prompt) Digests { get; set; }
 }

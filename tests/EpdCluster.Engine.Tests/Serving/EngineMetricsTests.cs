@@ -1,4 +1,5 @@
 using EpdCluster.Engine.Imaging;
+using EpdCluster.Engine.Kv;
 using EpdCluster.Engine.Serving;
 using EpdCluster.Engine.Telemetry;
 using EpdCluster.Engine.Tests.Model;
@@ -90,6 +91,47 @@ public sealed class EngineMetricsTests : IDisposable
         });
         Assert.Equal(1 + granted, recorder.Sum("epd_kv_reservations", (MetricLabels.Result, "granted")));
         Assert.Equal(1, recorder.Sum("epd_kv_reservations", (MetricLabels.Result, "refused")));
+    }
+
+    [Fact]
+    public async Task A_sequence_moved_mid_decode_leaves_no_block_leased_on_either_worker()
+    {
+        using var recorder = new MetricsRecorder(_meters);
+        var source = Engine("decode-1");
+        var target = Engine("decode-2");
+        var request = new GenerationRequest(12, [.. Enumerable.Range(1, 40)], [], SamplingParams.Greedy(200) with { IgnoreStopTokens = true });
+        var before = source.Llm.Submit(request);
+        await before.ReadAsync();
+        var suspended = await source.Llm.SuspendAsync(12);
+        Assert.NotNull(suspended);
+
+        var reserved = await target.Llm.ReserveAsync(12, request.PromptIds.Length + 200);
+        Assert.Equal(reserved, recorder.Sum("epd_kv_leased_blocks", (MetricLabels.Worker, "decode-2"), (MetricLabels.Lease, KvLeaseKind.Reserved)));
+        await target.Llm.ImportAsync(12, suspended.Blocks);
+        var after = target.Llm.SubmitMigrated(request, suspended.GeneratedTokens);
+        Assert.True(await source.Llm.ReleaseSuspendedAsync(12));
+        var last = await after.ReadAllAsync().LastAsync();
+
+        Assert.Equal(FinishReason.Length, last.Finish);
+        Assert.Equal(0, recorder.Sum("epd_kv_leased_blocks", (MetricLabels.Worker, "decode-1")));
+        Assert.Equal(0, recorder.Sum("epd_kv_leased_blocks", (MetricLabels.Worker, "decode-2")));
+    }
+
+    [Fact]
+    public async Task An_evicted_import_returns_the_blocks_it_frees_from_the_lease_gauge()
+    {
+        using var recorder = new MetricsRecorder(_meters);
+        var decode = Engine("decode-1");
+        var kv = new KvSnapshot(decode.Llm.KvLayout, tokens: 100, slots: 20, new float[decode.Llm.KvLayout.FloatsFor(20)]);
+
+        Assert.Equal(7, await decode.Llm.ReserveAsync(5, tokens: 110)); // 100 prompt tokens + 10 generated
+        await decode.Llm.ImportAsync(5, kv);
+        Assert.Equal(2, recorder.Sum("epd_kv_leased_blocks", (MetricLabels.Lease, KvLeaseKind.Reserved))); // 20 slots + 10 generated
+
+        decode.Llm.Abort(5);
+        await EngineSet.WaitUntil(() => decode.Llm.Stats.ReservedRequests == 0); // aborts apply at the next step
+        Assert.Equal(0, decode.Llm.Stats.ReservedRequests);
+        Assert.Equal(0, recorder.Sum("epd_kv_leased_blocks", (MetricLabels.Lease, KvLeaseKind.Reserved)));
     }
 
     private AggregatedEngine Engine(string worker, EngineOptions? options = null)

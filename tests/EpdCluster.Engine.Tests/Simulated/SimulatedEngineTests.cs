@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using EpdCluster.Engine.Model;
 using EpdCluster.Engine.Serving;
 using EpdCluster.Engine.Simulated;
+using EpdCluster.Engine.Tests.Serving;
 using EpdCluster.Engine.Text;
 using EpdCluster.Simulation.Profiles;
 
@@ -143,8 +144,10 @@ public sealed class SimulatedEngineTests : IDisposable
         Assert.Equal(40, granted);
         Assert.Equal(24, engine.Llm.Stats.FreeBlocks);
         engine.Llm.Abort(2);
-        await engine.Llm.ReleaseParkedAsync(2); // a round trip through the inference thread, after the abort
+        // An abort is applied at the engine's next step, which may come after calls posted later have returned.
+        await EngineSet.WaitUntil(() => engine.Llm.Stats.FreeBlocks == 64);
         Assert.Equal(64, engine.Llm.Stats.FreeBlocks);
+        Assert.Equal(0, engine.Llm.Stats.ReservedRequests);
     }
 
     [Fact]
