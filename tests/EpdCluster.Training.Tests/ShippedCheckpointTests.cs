@@ -38,19 +38,22 @@ public sealed class ShippedCheckpointTests
 
     /// <remarks>
     /// The goal is 90 % (single tile) / 80 % (multi tile) on colour, shape and count questions; the shipped checkpoint
-    /// is far from it (docs/models.md: it reads colours and counts, not yet shape kinds). This guards what it does
-    /// reach on these 100 questions: colours and counts at well over twice chance (chance: 1 in 8 colours, 1 in 4
-    /// counts, ≈ 19 % together), where dummy weights answer nothing right.
+    /// reaches 76 % / 71 % on 500 held-out questions (docs/models.md), 73 % (44 of 60) on the colour, shape and count
+    /// questions among these 100 — greedy decoding makes that number exact on every run. This guards what it reaches,
+    /// well above chance (1 in 8 colours, 1 in 5 shapes, 1 in 4 counts: ≈ 19 % together) where dummy weights answer
+    /// nothing right; and shape kinds alone (13 of 20; chance 4), which a vision tower that only sees colours misses.
     /// </remarks>
     [Fact]
-    public async Task It_reads_colours_and_counts_of_held_out_scenes_well_above_chance()
+    public async Task It_reads_colours_shapes_and_counts_of_held_out_scenes()
     {
         using var model = new ModelOptions().Load();
         var (table, answers) = await ServedAnswerEvaluator.EvaluateAsync(model, count: 100);
         Assert.Equal(100, table.Total);
-        var seeing = table.Accuracy(null, QuestionKind.Colour, QuestionKind.Count);
+        var seeing = table.Accuracy(null, QuestionKind.Colour, QuestionKind.Shape, QuestionKind.Count);
+        var shapes = table.Accuracy(null, QuestionKind.Shape);
         var wrong = string.Join("; ", answers.Where(a => !a.IsCorrect).Take(8).Select(a => $"\"{a.Example.Question.Text}\" → \"{a.Reply}\" (expected \"{a.Example.Question.Answer}\")"));
-        Assert.True(seeing >= 0.40, $"colour and count accuracy {seeing:P1} is below 40 %: {wrong}\n{table.ToMarkdown()}");
+        Assert.True(seeing >= 0.60, $"colour, shape and count accuracy {seeing:P1} is below 60 %: {wrong}\n{table.ToMarkdown()}");
+        Assert.True(shapes >= 0.45, $"shape accuracy {shapes:P1} is below 45 %: {wrong}\n{table.ToMarkdown()}");
 
         // Every reply is a short answer in the taught form (no run-on text): the model ends its turn.
         Assert.All(answers.Where(a => a.Example.Question.Kind != QuestionKind.Caption), a => Assert.True(a.Reply.Split(' ').Length <= 2, $"\"{a.Reply}\""));

@@ -396,13 +396,16 @@ internal sealed class SequenceBook<TSequence, TLease>
         sequence.Dispose();
     }
 
-    /// <summary>Keeps a prefill-only sequence's blocks for export under a lease and ends its stream after its first token.</summary>
+    /// <summary>
+    /// Keeps a prefill-only sequence's blocks for export under a lease and ends its stream after its first token. The
+    /// lease (and its gauge) exists before the token is written: whoever reads the token may at once export or count it.
+    /// </summary>
     private void Park(TSequence sequence, int token)
     {
         sequence.Finished = true;
+        Leases.Park(sequence.Id, _parkedLease(sequence, [.. sequence.Blocks], Leases.Deadline()));
         sequence.Output.Writer.TryWrite(new GeneratedToken(token, 0, null));
         sequence.Output.Writer.TryComplete();
-        Leases.Park(sequence.Id, _parkedLease(sequence, [.. sequence.Blocks], Leases.Deadline()));
         sequence.Blocks.Clear();
         _running.Remove(sequence);
         sequence.Dispose();

@@ -4,7 +4,7 @@ namespace EpdCluster.Training.Training;
 public sealed record TrainerOptions
 {
     /// <summary>Optimizer steps in the whole run (the cosine schedule's length).</summary>
-    public int Steps { get; init; } = 3200;
+    public int Steps { get; init; } = 2750;
 
     /// <summary>Examples (one image and one question each) per step.</summary>
     public int BatchSize { get; init; } = 16;
