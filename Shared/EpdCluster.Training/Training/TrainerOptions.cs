@@ -63,8 +63,8 @@ public sealed record TrainerOptions
         Require(Steps > 0, "steps must be positive");
         Require(BatchSize is > 0 and <= 512, "batch size must be between 1 and 512");
         Require(PeakLearningRate is > 0 and < 1, "the learning rate must be in (0, 1)");
-        Require(VisionWarmupSteps >= 0 && VisionWarmupSteps < Steps, "the vision warm-up must be shorter than the run");
-        Require(WarmupSteps >= 0 && WarmupSteps < Steps - VisionWarmupSteps, "warm-up must be shorter than the joint phase");
+        Require(VisionWarmupSteps >= 0 && VisionWarmupSteps < Steps, $"the vision warm-up ({VisionWarmupSteps} steps) must be shorter than the run ({Steps} steps)");
+        Require(WarmupSteps >= 0 && WarmupSteps < Steps - VisionWarmupSteps, $"the learning-rate warm-up ({WarmupSteps} steps) must be shorter than the joint phase ({Steps - VisionWarmupSteps} steps after the vision warm-up)");
         Require(EasyWarmupFraction is >= 0 and <= 1, "the easy warm-up fraction must be in [0, 1]");
         Require(VisionWarmupSteps == 0 || RegionLossWeight > 0, "the vision warm-up needs the region probe (region loss weight above 0)");
         Require(FinalLearningRateFraction is >= 0 and <= 1, "the final learning-rate fraction must be in [0, 1]");
