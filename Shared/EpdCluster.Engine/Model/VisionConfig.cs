@@ -39,7 +39,10 @@ public sealed record VisionConfig
     [JsonPropertyName("stem_channels")] public int StemChannels { get; init; } = 32;
 
     /// <summary>Channels the patch embedding reads: the image's, or the last stem convolution's.</summary>
-    [JsonIgnore] public int PatchInputChannels => StemLayers == 0 ? NumChannels : StemChannels << (StemLayers - 1);
+    [JsonIgnore] public int PatchInputChannels => StemInputChannels(StemLayers);
+
+    /// <summary>Channels stem convolution <paramref name="layer"/> reads (the image's for the first; <see cref="StemLayers"/>: the patch embedding's).</summary>
+    public int StemInputChannels(int layer) => layer == 0 ? NumChannels : StemChannels << (layer - 1);
 
     /// <summary>Kernel and stride of the patch embedding, in the stem's output pixels.</summary>
     [JsonIgnore] public int PatchKernel => PatchSize >> StemLayers;

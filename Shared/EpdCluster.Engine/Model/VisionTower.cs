@@ -76,7 +76,7 @@ internal sealed class VisionTower : nn.Module<Tensor, Tensor>
             if (config.StemLayers > 0)
             {
                 stem = new ModuleList<Conv2d>(Enumerable.Range(0, config.StemLayers)
-                    .Select(i => nn.Conv2d(i == 0 ? config.NumChannels : config.StemChannels << (i - 1), config.StemChannels << i, 3, stride: 2, padding: 1))
+                    .Select(i => nn.Conv2d(config.StemInputChannels(i), config.StemInputChannels(i + 1), 3, stride: 2, padding: 1))
                     .ToArray());
             }
 

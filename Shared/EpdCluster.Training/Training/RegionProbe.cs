@@ -28,22 +28,28 @@ internal sealed class RegionProbe : nn.Module
     /// <summary>
     /// The per-token cross-entropies (kind, colour, cell) plus, per image, a multi-label loss on which shape kinds it holds,
     /// read from the mean of its tokens. A shape's kind is hard to learn token by token (a token often shows a quarter of
-    /// it), but easy from the whole image; the pooled loss puts kind features into the tokens that show the shape.
+    /// it), but easy from the whole image; the pooled loss puts kind features into the tokens that show the shape. Also
+    /// the kind head's <see cref="KindAccuracy"/>, from the same logits.
     /// </summary>
     /// <param name="imageEmbeddings">[tokens, width], images one after another.</param>
     /// <param name="pooling">[images, tokens]: 1 / (the image's token count) where a token belongs to the image, else 0.</param>
     /// <param name="presence">[images, kinds]: 1 where the image holds that kind.</param>
-    public Tensor Loss(Tensor imageEmbeddings, Tensor kinds, Tensor colours, Tensor cells, Tensor pooling, Tensor presence) =>
-        nn.functional.cross_entropy(kind_head.forward(imageEmbeddings), kinds)
-        + nn.functional.cross_entropy(colour_head.forward(imageEmbeddings), colours)
-        + nn.functional.cross_entropy(cell_head.forward(imageEmbeddings), cells)
-        + nn.functional.binary_cross_entropy_with_logits(presence_head.forward(pooling.matmul(imageEmbeddings)), presence);
+    public (Tensor Loss, double KindAccuracy) Loss(Tensor imageEmbeddings, Tensor kinds, Tensor colours, Tensor cells, Tensor pooling, Tensor presence)
+    {
+        var kindLogits = kind_head.forward(imageEmbeddings);
+        var loss = nn.functional.cross_entropy(kindLogits, kinds)
+            + nn.functional.cross_entropy(colour_head.forward(imageEmbeddings), colours)
+            + nn.functional.cross_entropy(cell_head.forward(imageEmbeddings), cells)
+            + nn.functional.binary_cross_entropy_with_logits(presence_head.forward(pooling.matmul(imageEmbeddings)), presence);
+        return (loss, KindAccuracy(kindLogits, kinds));
+    }
 
     /// <summary>
-    /// The share of tokens showing a shape whose kind the probe names — the number that says whether the vision tower
+    /// The share of tokens showing a shape whose kind the logits name — the number that says whether the vision tower
     /// tells shapes apart (chance: one in <see cref="RegionLabels.KindClasses"/> − 1); NaN when no token shows a shape.
     /// </summary>
-    public double KindAccuracy(Tensor imageEmbeddings, Tensor kinds)
+    /// <param name="kindLogits">[tokens, kind classes].</param>
+    public static double KindAccuracy(Tensor kindLogits, Tensor kinds)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
@@ -54,7 +60,7 @@ internal sealed class RegionProbe : nn.Module
             return double.NaN;
         }
 
-        var right = kind_head.forward(imageEmbeddings.detach()).argmax(-1).eq(kinds).logical_and(foreground).sum().item<long>();
+        var right = kindLogits.detach().argmax(-1).eq(kinds).logical_and(foreground).sum().item<long>();
         return (double)right / shown;
     }
 }

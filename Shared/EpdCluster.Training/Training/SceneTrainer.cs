@@ -269,11 +269,8 @@ public sealed class SceneTrainer : IDisposable
         return (zeros(1).squeeze(), regions, kinds);
     }
 
-    private (Tensor Loss, double KindAccuracy) ProbeLoss(SceneBatch batch, Tensor imageEmbeddings)
-    {
-        var kinds = tensor(batch.RegionKinds);
-        return (_probe.Loss(imageEmbeddings, kinds, tensor(batch.RegionColours), tensor(batch.RegionCells), batch.PoolingTensor(), batch.PresenceTensor()), _probe.KindAccuracy(imageEmbeddings, kinds));
-    }
+    private (Tensor Loss, double KindAccuracy) ProbeLoss(SceneBatch batch, Tensor imageEmbeddings) =>
+        _probe.Loss(imageEmbeddings, tensor(batch.RegionKinds), tensor(batch.RegionColours), tensor(batch.RegionCells), batch.PoolingTensor(), batch.PresenceTensor());
 
     /// <summary>Logits at the batch's scored positions ([scored, vocab]) and the image tokens the model read ([tokens, width]).</summary>
     private (Tensor Logits, Tensor ImageEmbeddings) Forward(SceneBatch batch)
