@@ -139,6 +139,52 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_frozen_vision_tower_keeps_its_weights_while_the_projector_and_language_model_train()
+    {
+        var options = Short(3) with { JointVisionLearningRateScale = 0 };
+        using var trainer = new SceneTrainer(EpdModelConfig.Tiny, options, Path.Combine(_root, "frozen"), TextWriter.Null);
+        await trainer.RunAsync();
+
+        using var initial = new MultimodalModel(EpdModelConfig.Tiny);
+        Engine.Weights.DummyWeights.Initialize(initial, options.Seed);
+        var (start, trained) = (initial.state_dict(), trainer.Model.state_dict());
+        double Moved(string prefix) => trained.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .Sum(p => (p.Value - start[p.Key]).abs().sum().item<float>());
+
+        Assert.Contains(trained.Keys, name => name.StartsWith("vision_tower.", StringComparison.Ordinal));
+        Assert.Equal(0, Moved("vision_tower."));
+        Assert.True(Moved("multi_modal_projector.") > 0, "the projector did not train");
+        Assert.True(Moved("language_model.") > 0, "the language model did not train");
+    }
+
+    [Fact]
+    public void The_warm_up_goes_from_easy_to_single_tile_to_mixed_scenes_then_chats()
+    {
+        var options = new TrainerOptions { Steps = 150, VisionWarmupSteps = 100, EasyWarmupFraction = 0.1, MixedWarmupSteps = 30 };
+        Assert.Equal(TrainingStream.EasyScenes, options.StreamAt(9));
+        Assert.Equal(TrainingStream.SingleTileScenes, options.StreamAt(10));
+        Assert.Equal(TrainingStream.SingleTileScenes, options.StreamAt(69));
+        Assert.Equal(TrainingStream.MixedScenes, options.StreamAt(70));
+        Assert.Equal(TrainingStream.MixedScenes, options.StreamAt(99));
+        Assert.Equal(TrainingStream.Chats, options.StreamAt(100));
+        Assert.Throws<ArgumentException>(() => (options with { MixedWarmupSteps = 91 }).Validate());
+    }
+
+    [Fact]
+    public void The_vision_tower_has_its_own_learning_rate_in_the_joint_phase_only()
+    {
+        var options = new TrainerOptions { Steps = 120, VisionWarmupSteps = 20, WarmupSteps = 10, PeakLearningRate = 1e-3, JointVisionLearningRateScale = 0.25 };
+        Assert.Equal(options.LearningRateAt(15), options.VisionLearningRateAt(15), 12);
+        Assert.Equal(0.25 * options.LearningRateAt(40), options.VisionLearningRateAt(40), 12);
+        Assert.False(options.IsVisionFrozen(40));
+        var frozen = options with { JointVisionLearningRateScale = 0 };
+        Assert.False(frozen.IsVisionFrozen(19));
+        Assert.True(frozen.IsVisionFrozen(20));
+        Assert.Equal(0, frozen.VisionLearningRateAt(60));
+        Assert.Throws<ArgumentException>(() => (options with { JointVisionLearningRateScale = 1.5 }).Validate());
+    }
+
+    [Fact]
     public void The_vision_warm_up_holds_the_peak_then_the_joint_phase_warms_up_again_and_decays()
     {
         var options = new TrainerOptions { Steps = 120, VisionWarmupSteps = 20, WarmupSteps = 10, PeakLearningRate = 1e-3, FinalLearningRateFraction = 0.1 };

@@ -10,7 +10,8 @@ const string Usage = """
     epd-train — trains epd-tiny on generated scenes and evaluates checkpoints.
 
       epd-train train [--out DIR] [--work-dir DIR] [--steps N] [--batch-size N] [--lr X] [--warmup N]
-                      [--vision-warmup N] [--easy-fraction X] [--questions-per-image N]
+                      [--vision-warmup N] [--easy-fraction X] [--mixed-warmup N]
+                      [--questions-per-image N] [--joint-vision-lr X]
                       [--seed N] [--checkpoint-every N] [--eval-every N] [--eval-examples N] [--threads N] [--fresh]
           Trains from the seed (or resumes the run in --work-dir), then writes the fp16 served checkpoint to --out
           and prints held-out accuracy through the serving engine.
@@ -55,7 +56,9 @@ static async Task<int> TrainAsync(Dictionary<string, string?> options)
         WarmupSteps = Int(options, "warmup", defaults.WarmupSteps),
         VisionWarmupSteps = Int(options, "vision-warmup", defaults.VisionWarmupSteps),
         EasyWarmupFraction = Double(options, "easy-fraction", defaults.EasyWarmupFraction),
+        MixedWarmupSteps = Int(options, "mixed-warmup", defaults.MixedWarmupSteps),
         QuestionsPerImage = Int(options, "questions-per-image", defaults.QuestionsPerImage),
+        JointVisionLearningRateScale = Double(options, "joint-vision-lr", defaults.JointVisionLearningRateScale),
         Seed = Int(options, "seed", (int)defaults.Seed),
         CheckpointEvery = Int(options, "checkpoint-every", defaults.CheckpointEvery),
         EvaluateEvery = Int(options, "eval-every", defaults.EvaluateEvery),

@@ -27,11 +27,17 @@ public sealed class MultimodalModel : nn.Module
     public EpdModelConfig Config { get; }
 
     /// <summary>Vision tower + projector: [tiles, 3, size, size] → image embeddings [tiles·tokensPerTile, width].</summary>
-    public Tensor EncodeTiles(Tensor pixels)
-    {
-        var projected = multi_modal_projector.forward(vision_tower.forward(pixels));
-        return projected.reshape(-1, Config.Text.HiddenSize);
-    }
+    public Tensor EncodeTiles(Tensor pixels) => Project(VisionFeatures(pixels));
+
+    /// <summary>The vision tower alone (stem, ViT, pixel shuffle): [tiles, 3, size, size] → [tiles, tokensPerTile, shuffled width].</summary>
+    public Tensor VisionFeatures(Tensor pixels) => vision_tower.forward(pixels);
+
+    /// <summary>The projector: vision features [tiles, tokensPerTile, shuffled width] → image embeddings [tiles·tokensPerTile, width].</summary>
+    public Tensor Project(Tensor visionFeatures) =>
+        multi_modal_projector.forward(visionFeatures).reshape(-1, Config.Text.HiddenSize);
+
+    /// <summary>The vision tower's parameters (stem, patch and position embeddings, blocks, norms) — not the projector's.</summary>
+    public IEnumerable<TorchSharp.Modules.Parameter> VisionTowerParameters() => vision_tower.parameters();
 
     /// <summary>
     /// Prompt embeddings: token embeddings with the rows at <paramref name="imagePositions"/> ([M] int64)

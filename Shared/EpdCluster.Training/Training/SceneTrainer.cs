@@ -7,6 +7,7 @@ using EpdCluster.Engine.Weights;
 using EpdCluster.Training.Data;
 using EpdCluster.Training.Evaluation;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace EpdCluster.Training.Training;
@@ -88,8 +89,14 @@ public sealed class SceneTrainer : IDisposable
     /// <summary>Runs the remaining steps; returns the held-out table of the last evaluation (teacher-forced).</summary>
     public async Task<AccuracyTable?> RunAsync(CancellationToken cancellationToken = default)
     {
-        var parameters = Model.parameters().Concat(_probe.parameters()).ToList();
-        using var optimizer = optim.AdamW(parameters, lr: _options.PeakLearningRate, beta1: 0.9, beta2: _options.Beta2, weight_decay: _options.WeightDecay);
+        // Two groups, so the vision tower can have its own learning rate in the joint phase: the tower, then the rest.
+        var tower = Model.VisionTowerParameters().ToList();
+        var towerSet = tower.ToHashSet(ReferenceEqualityComparer.Instance);
+        var rest = Model.parameters().Where(p => !towerSet.Contains(p)).Concat(_probe.parameters()).ToList();
+        var parameters = tower.Concat(rest).ToList();
+        using var optimizer = optim.AdamW(
+            [new AdamW.ParamGroup(tower, lr: _options.PeakLearningRate), new AdamW.ParamGroup(rest, lr: _options.PeakLearningRate)],
+            lr: _options.PeakLearningRate, beta1: 0.9, beta2: _options.Beta2, weight_decay: _options.WeightDecay);
         var optimizerPath = Path.Combine(CheckpointDirectory, OptimizerFileName);
         if (State.NextStep > 0 && File.Exists(optimizerPath))
         {
@@ -129,16 +136,15 @@ public sealed class SceneTrainer : IDisposable
 
                 var batch = await batches.Reader.ReadAsync(cancellationToken);
                 var learningRate = _options.LearningRateAt(step);
-                foreach (var group in optimizer.ParamGroups)
-                {
-                    group.LearningRate = learningRate;
-                }
+                var groups = optimizer.ParamGroups.ToList();
+                groups[0].LearningRate = _options.VisionLearningRateAt(step);
+                groups[1].LearningRate = learningRate;
 
                 double loss, regionLoss, gradNorm, kindAccuracy;
                 using (var scope = NewDisposeScope())
                 {
                     optimizer.zero_grad();
-                    var (answer, regions, kinds) = _options.IsVisionWarmup(step) ? RegionLoss(batch) : Losses(batch);
+                    var (answer, regions, kinds) = _options.IsVisionWarmup(step) ? RegionLoss(batch) : Losses(batch, _options.IsVisionFrozen(step));
                     kindAccuracy = kinds;
                     (answer + (_options.RegionLossWeight * regions)).backward();
                     gradNorm = nn.utils.clip_grad_norm_(parameters, _options.GradientClip);
@@ -254,9 +260,9 @@ public sealed class SceneTrainer : IDisposable
     /// Cross-entropy on the answer tokens (each example's mean, averaged over examples), the region probe's loss on the
     /// image tokens (zero when turned off) and its shape-kind accuracy.
     /// </summary>
-    private (Tensor Answer, Tensor Regions, double KindAccuracy) Losses(SceneBatch batch)
+    private (Tensor Answer, Tensor Regions, double KindAccuracy) Losses(SceneBatch batch, bool visionFrozen)
     {
-        var (logits, imageEmbeddings) = Forward(batch);
+        var (logits, imageEmbeddings) = Forward(batch, visionFrozen);
         var answer = (nn.functional.cross_entropy(logits, tensor(batch.Targets), reduction: nn.Reduction.None) * tensor(batch.ExampleWeights)).sum();
         var (regions, kinds) = _options.RegionLossWeight == 0 ? (zeros(1).squeeze(), double.NaN) : ProbeLoss(batch, imageEmbeddings);
         return (answer, regions, kinds);
@@ -273,10 +279,17 @@ public sealed class SceneTrainer : IDisposable
         _probe.Loss(imageEmbeddings, tensor(batch.RegionKinds), tensor(batch.RegionColours), tensor(batch.RegionCells), batch.PoolingTensor(), batch.PresenceTensor());
 
     /// <summary>Logits at the batch's scored positions ([scored, vocab]) and the image tokens the model read ([tokens, width]).</summary>
-    private (Tensor Logits, Tensor ImageEmbeddings) Forward(SceneBatch batch)
+    /// <param name="visionFrozen">Runs the vision tower without autograd (its output is a constant to the rest).</param>
+    private (Tensor Logits, Tensor ImageEmbeddings) Forward(SceneBatch batch, bool visionFrozen = false)
     {
         var width = Model.Config.Text.HiddenSize;
-        var imageEmbeddings = Model.EncodeTiles(batch.PixelsTensor());
+        Tensor features;
+        using (visionFrozen ? no_grad() : null)
+        {
+            features = Model.VisionFeatures(batch.PixelsTensor());
+        }
+
+        var imageEmbeddings = Model.Project(features);
         var embeddings = Model.EmbedPrompt(batch.IdsTensor(), tensor(batch.ImagePositions), imageEmbeddings)
             .view(batch.Examples.Count, batch.Length, width);
         var hidden = Model.ForwardFullHidden(embeddings).view(-1, width).index_select(0, tensor(batch.PredictedPositions));
@@ -293,9 +306,13 @@ public sealed class SceneTrainer : IDisposable
                 for (var i = 0; i < examples.Length; i++)
                 {
                     var index = ((long)step * _options.BatchSize) + i;
-                    examples[i] = step < _options.VisionWarmupSteps * _options.EasyWarmupFraction ? _examples.CreateWarmup(index)
-                        : _options.IsVisionWarmup(step) ? _examples.CreateSingleTile(index)
-                        : _examples.Create(DataSplit.Train, index, _options.QuestionsPerImage);
+                    examples[i] = _options.StreamAt(step) switch
+                    {
+                        TrainingStream.EasyScenes => _examples.CreateWarmup(index),
+                        TrainingStream.SingleTileScenes => _examples.CreateSingleTile(index),
+                        TrainingStream.MixedScenes => _examples.Create(DataSplit.Train, index),
+                        _ => _examples.Create(DataSplit.Train, index, _options.QuestionsPerImage),
+                    };
                 }
 
                 await writer.WriteAsync(new SceneBatch(examples, _tokensPerSide), cancellationToken);

@@ -26,12 +26,20 @@ public sealed record TrainerOptions
 
     /// <summary>
     /// The run's first steps train only the vision tower, projector and region probe (no language model, a third of a
-    /// joint step's cost): the first <see cref="EasyWarmupFraction"/> of them on easy scenes (one large shape), the rest
-    /// on single-tile scenes of the normal stream (a third of the tiles of a mixed batch, so three times the scenes). The joint phase that follows has its own warm-up and the cosine decay.
+    /// joint step's cost): the first <see cref="EasyWarmupFraction"/> of them on easy scenes (one large shape), then
+    /// single-tile scenes of the normal stream (a third of the tiles of a mixed batch, so three times the scenes), then
+    /// <see cref="MixedWarmupSteps"/> on the normal stream's images. The joint phase that follows has its own warm-up
+    /// and the cosine decay.
     /// </summary>
     public int VisionWarmupSteps { get; init; } = 2000;
 
     public double EasyWarmupFraction { get; init; } = 0.1;
+
+    /// <summary>
+    /// The warm-up's last steps use the normal stream's images (half multi-tile: tiles that cut shapes, thumbnails
+    /// that shrink them) instead of single-tile scenes; each costs about three single-tile steps.
+    /// </summary>
+    public int MixedWarmupSteps { get; init; }
 
     /// <summary>
     /// Questions per training image in the joint phase: the first as served, the rest as follow-up turns of the same
@@ -39,6 +47,13 @@ public sealed record TrainerOptions
     /// image's cost.
     /// </summary>
     public int QuestionsPerImage { get; init; } = 4;
+
+    /// <summary>
+    /// The vision tower's learning rate in the joint phase, as a fraction of the schedule's: 1 trains it like the rest;
+    /// 0 freezes it after the warm-up and runs it without autograd, which makes a joint step cheaper (its backward
+    /// pass is the costliest part of one); the projector always trains.
+    /// </summary>
+    public double JointVisionLearningRateScale { get; init; } = 1;
 
     /// <summary>Weight of the region probe's loss (<see cref="RegionProbe"/>) next to the answer loss; 0 turns it off.</summary>
     public double RegionLossWeight { get; init; } = 0.5;
@@ -66,6 +81,8 @@ public sealed record TrainerOptions
         Require(VisionWarmupSteps >= 0 && VisionWarmupSteps < Steps, $"the vision warm-up ({VisionWarmupSteps} steps) must be shorter than the run ({Steps} steps)");
         Require(WarmupSteps >= 0 && WarmupSteps < Steps - VisionWarmupSteps, $"the learning-rate warm-up ({WarmupSteps} steps) must be shorter than the joint phase ({Steps - VisionWarmupSteps} steps after the vision warm-up)");
         Require(EasyWarmupFraction is >= 0 and <= 1, "the easy warm-up fraction must be in [0, 1]");
+        Require(MixedWarmupSteps >= 0 && MixedWarmupSteps <= VisionWarmupSteps - EasyWarmupSteps,
+            $"the mixed warm-up ({MixedWarmupSteps} steps) must fit in the vision warm-up after its easy part ({VisionWarmupSteps} − {EasyWarmupSteps} steps)");
         Require(VisionWarmupSteps == 0 || RegionLossWeight > 0, "the vision warm-up needs the region probe (region loss weight above 0)");
         Require(FinalLearningRateFraction is >= 0 and <= 1, "the final learning-rate fraction must be in [0, 1]");
         Require(WeightDecay >= 0 && GradientClip > 0, "weight decay must be non-negative and the gradient clip positive");
@@ -74,7 +91,24 @@ public sealed record TrainerOptions
         Require(Threads >= 0, "threads must be non-negative");
         Require(QuestionsPerImage is >= 1 and <= 16, "questions per image must be between 1 and 16");
         Require(RegionLossWeight >= 0, "the region loss weight must be non-negative");
+        Require(JointVisionLearningRateScale is >= 0 and <= 1, "the joint phase's vision learning-rate scale must be in [0, 1]");
     }
+
+    /// <summary>Whether the vision tower is frozen at <paramref name="step"/> (the joint phase with a scale of 0).</summary>
+    public bool IsVisionFrozen(int step) => !IsVisionWarmup(step) && JointVisionLearningRateScale == 0;
+
+    /// <summary>The vision tower's learning rate at <paramref name="step"/>.</summary>
+    public double VisionLearningRateAt(int step) => LearningRateAt(step) * (IsVisionWarmup(step) ? 1 : JointVisionLearningRateScale);
+
+    /// <summary>The warm-up's first steps, on easy scenes: <see cref="EasyWarmupFraction"/> of it.</summary>
+    public int EasyWarmupSteps => (int)Math.Ceiling(VisionWarmupSteps * EasyWarmupFraction);
+
+    /// <summary>Which images <paramref name="step"/> trains on.</summary>
+    public TrainingStream StreamAt(int step) =>
+        step < EasyWarmupSteps ? TrainingStream.EasyScenes
+        : step < VisionWarmupSteps - MixedWarmupSteps ? TrainingStream.SingleTileScenes
+        : IsVisionWarmup(step) ? TrainingStream.MixedScenes
+        : TrainingStream.Chats;
 
     /// <summary>Whether <paramref name="step"/> trains the vision side only.</summary>
     public bool IsVisionWarmup(int step) => step < VisionWarmupSteps;
@@ -109,4 +143,20 @@ public sealed record TrainerOptions
             throw new ArgumentException($"Invalid training options: {message}.");
         }
     }
+}
+
+/// <summary>The examples a training step draws.</summary>
+public enum TrainingStream
+{
+    /// <summary>Warm-up: one large shape per single-tile image.</summary>
+    EasyScenes,
+
+    /// <summary>Warm-up: single-tile scenes of the normal stream.</summary>
+    SingleTileScenes,
+
+    /// <summary>Warm-up: the normal stream's images, half of them multi-tile.</summary>
+    MixedScenes,
+
+    /// <summary>Joint phase: the normal stream, several questions per image.</summary>
+    Chats,
 }
