@@ -139,4 +139,39 @@ public sealed class QuestionTests
         Assert.Equal(chat.Conversation.Ids.Length, chat.Conversation.Answers[^1].Start + chat.Conversation.Answers[^1].Length);
         Assert.Throws<ArgumentException>(() => Factory.Create(DataSplit.HeldOut, 0, questions: 2));
     }
+
+    [Fact]
+    public void A_question_mix_asks_each_kind_in_proportion_to_its_weight()
+    {
+        var mix = new QuestionMix(Colour: 6, Shape: 0, Count: 3, YesNo: 1, Caption: 0);
+        var random = new Random(11);
+        var drawn = Enumerable.Range(0, 10_000).Select(_ => mix.Draw(random)).GroupBy(k => k).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal([QuestionKind.Colour, QuestionKind.Count, QuestionKind.YesNo], drawn.Keys.Order());
+        Assert.InRange(drawn[QuestionKind.Colour], 5_850, 6_150); // 6 000 expected, ±3 standard deviations
+        Assert.InRange(drawn[QuestionKind.Count], 2_860, 3_140);
+        Assert.InRange(drawn[QuestionKind.YesNo], 910, 1_090);
+    }
+
+    [Fact]
+    public void Training_chats_follow_the_factorys_question_mix()
+    {
+        var onlyCounts = new SceneExampleFactory(EpdModelConfig.Tiny, mix: new QuestionMix(0, 0, 1, 0, 0));
+        for (var i = 0; i < 5; i++)
+        {
+            var chat = onlyCounts.Create(DataSplit.Train, i, questions: 3);
+            Assert.Equal(QuestionKind.Count, chat.Question.Kind);
+            Assert.All(chat.FollowUps, q => Assert.Equal(QuestionKind.Count, q.Kind));
+        }
+    }
+
+    [Theory]
+    [InlineData("6,6,3,3")]
+    [InlineData("6,6,3,3,x")]
+    [InlineData("6,-1,3,3,2")]
+    [InlineData("0,0,0,0,0")]
+    public void A_malformed_question_mix_is_refused(string text) => Assert.Throws<ArgumentException>(() => QuestionMix.Parse(text));
+
+    [Fact]
+    public void A_question_mix_parses_from_five_weights() =>
+        Assert.Equal(new QuestionMix(6, 6, 3, 3, 2), QuestionMix.Parse("6, 6, 3, 3, 2"));
 }

@@ -4,6 +4,7 @@ using EpdCluster.Engine.Model;
 using EpdCluster.Engine.Weights;
 using EpdCluster.Training.Data;
 using EpdCluster.Training.Evaluation;
+using EpdCluster.Training.Questions;
 using EpdCluster.Training.Training;
 
 const string Usage = """
@@ -11,7 +12,7 @@ const string Usage = """
 
       epd-train train [--out DIR] [--work-dir DIR] [--steps N] [--batch-size N] [--lr X] [--warmup N]
                       [--vision-warmup N] [--easy-fraction X] [--mixed-warmup N]
-                      [--questions-per-image N] [--joint-vision-lr X]
+                      [--questions-per-image N] [--question-mix colour,shape,count,yesno,caption] [--joint-vision-lr X]
                       [--seed N] [--checkpoint-every N] [--eval-every N] [--eval-examples N] [--threads N] [--fresh]
           Trains from the seed (or resumes the run in --work-dir), then writes the fp16 served checkpoint to --out
           and prints held-out accuracy through the serving engine.
@@ -58,6 +59,7 @@ static async Task<int> TrainAsync(Dictionary<string, string?> options)
         EasyWarmupFraction = Double(options, "easy-fraction", defaults.EasyWarmupFraction),
         MixedWarmupSteps = Int(options, "mixed-warmup", defaults.MixedWarmupSteps),
         QuestionsPerImage = Int(options, "questions-per-image", defaults.QuestionsPerImage),
+        QuestionMix = options.TryGetValue("question-mix", out var mix) && mix is not null ? QuestionMix.Parse(mix) : defaults.QuestionMix,
         JointVisionLearningRateScale = Double(options, "joint-vision-lr", defaults.JointVisionLearningRateScale),
         Seed = Int(options, "seed", (int)defaults.Seed),
         CheckpointEvery = Int(options, "checkpoint-every", defaults.CheckpointEvery),

@@ -8,8 +8,8 @@ namespace EpdCluster.Training.Data;
 
 /// <summary>
 /// Builds <see cref="SceneExample"/>s deterministically from (split, index): the same pair always yields the same
-/// image, question and tokens. Training draws the layout and question kind at random (captions 15%, yes/no 25%, each
-/// other kind 20%); the held-out split cycles
+/// image, question and tokens. Training draws the layout at random and the question kind from a <see cref="QuestionMix"/>
+/// (by default captions 15%, yes/no 25%, each other kind 20%); the held-out split cycles
 /// through every (kind, layout) pair so any 10 consecutive examples cover each once. Thread-safe.
 /// </summary>
 public sealed class SceneExampleFactory
@@ -24,9 +24,12 @@ public sealed class SceneExampleFactory
     private readonly EpdTokenizer _tokenizer;
     private readonly ImagePreprocessor _preprocessor;
     private readonly int _tokensPerTile;
+    private readonly QuestionMix _mix;
 
-    public SceneExampleFactory(EpdModelConfig model, ImagePreprocessOptions? imaging = null, EpdTokenizer? tokenizer = null)
+    public SceneExampleFactory(EpdModelConfig model, ImagePreprocessOptions? imaging = null, EpdTokenizer? tokenizer = null, QuestionMix? mix = null)
     {
+        _mix = mix ?? QuestionMix.Default;
+        _mix.Validate();
         imaging ??= new ImagePreprocessOptions { TileSize = model.Vision.ImageSize };
         _tokenizer = tokenizer ?? EpdTokenizer.Shared;
         _template = new ChatTemplate(_tokenizer);
@@ -73,18 +76,7 @@ public sealed class SceneExampleFactory
         return questions == 1 ? example : WithFollowUps(example, Enumerable.Range(1, questions - 1).Select(_ => QuestionGenerator.Ask(example.Scene, DrawTrainingKind(random), random)).ToList());
     }
 
-    /// <summary>
-    /// Captions are drawn less often than the short answers: at ~25 tokens each they would otherwise carry most of
-    /// the per-token loss.
-    /// </summary>
-    private static QuestionKind DrawTrainingKind(Random random) => random.Next(20) switch
-    {
-        < 4 => QuestionKind.Colour,
-        < 8 => QuestionKind.Shape,
-        < 12 => QuestionKind.Count,
-        < 17 => QuestionKind.YesNo,
-        _ => QuestionKind.Caption,
-    };
+    private QuestionKind DrawTrainingKind(Random random) => _mix.Draw(random);
 
     /// <summary>
     /// An easy example for the vision warm-up: one large shape on a single tile, where a shape's kind is learnable long

@@ -40,7 +40,7 @@ public sealed class SceneTrainer : IDisposable
         _options = options;
         _workDirectory = workDirectory;
         _log = log;
-        _examples = new SceneExampleFactory(config);
+        _examples = new SceneExampleFactory(config, mix: options.QuestionMix);
         _tokensPerSide = config.Vision.PatchesPerSide / config.PixelShuffleFactor;
         Directory.CreateDirectory(workDirectory);
         if (options.Threads > 0)

@@ -1,3 +1,5 @@
+using EpdCluster.Training.Questions;
+
 namespace EpdCluster.Training.Training;
 
 /// <summary>Everything one training run depends on; saved beside its checkpoints so a resumed run continues the same run.</summary>
@@ -55,6 +57,9 @@ public sealed record TrainerOptions
     /// </summary>
     public double JointVisionLearningRateScale { get; init; } = 1;
 
+    /// <summary>How often training asks each kind of question.</summary>
+    public QuestionMix QuestionMix { get; init; } = QuestionMix.Default;
+
     /// <summary>Weight of the region probe's loss (<see cref="RegionProbe"/>) next to the answer loss; 0 turns it off.</summary>
     public double RegionLossWeight { get; init; } = 0.5;
 
@@ -91,6 +96,7 @@ public sealed record TrainerOptions
         Require(Threads >= 0, "threads must be non-negative");
         Require(QuestionsPerImage is >= 1 and <= 16, "questions per image must be between 1 and 16");
         Require(RegionLossWeight >= 0, "the region loss weight must be non-negative");
+        QuestionMix.Validate();
         Require(JointVisionLearningRateScale is >= 0 and <= 1, "the joint phase's vision learning-rate scale must be in [0, 1]");
     }
 
