@@ -59,7 +59,7 @@ static async Task<int> TrainAsync(Dictionary<string, string?> options)
         EasyWarmupFraction = Double(options, "easy-fraction", defaults.EasyWarmupFraction),
         MixedWarmupSteps = Int(options, "mixed-warmup", defaults.MixedWarmupSteps),
         QuestionsPerImage = Int(options, "questions-per-image", defaults.QuestionsPerImage),
-        QuestionMix = options.TryGetValue("question-mix", out var mix) && mix is not null ? QuestionMix.Parse(mix) : defaults.QuestionMix,
+        QuestionMix = Text(options, "question-mix", null) is { } mix ? QuestionMix.Parse(mix) : defaults.QuestionMix,
         JointVisionLearningRateScale = Double(options, "joint-vision-lr", defaults.JointVisionLearningRateScale),
         Seed = Int(options, "seed", (int)defaults.Seed),
         CheckpointEvery = Int(options, "checkpoint-every", defaults.CheckpointEvery),

@@ -32,13 +32,14 @@ public sealed record QuestionMix(int Colour, int Shape, int Count, int YesNo, in
     /// <summary>Parses "colour,shape,count,yesno,caption" weights, e.g. <c>4,4,4,5,3</c>.</summary>
     public static QuestionMix Parse(string text)
     {
-        var parts = text.Split(',', StringSplitOptions.TrimEntries);
-        if (parts.Length != 5 || !parts.All(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+        var w = text.Split(',', StringSplitOptions.TrimEntries)
+            .Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var weight) ? weight : -1)
+            .ToArray();
+        if (w.Length != 5 || w.Contains(-1))
         {
             throw new ArgumentException($"A question mix is five non-negative integers (colour,shape,count,yesno,caption), not '{text}'.");
         }
 
-        var w = parts.Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
         var mix = new QuestionMix(w[0], w[1], w[2], w[3], w[4]);
         mix.Validate();
         return mix;
