@@ -100,6 +100,12 @@ public sealed class QuestionTests
         Assert.True(examples.Select(e => e.Scene.Shapes.Count).Distinct().Count() > 1, "every warm-up scene has the same number of shapes");
         Assert.True(examples.Select(e => e.Question.Kind).Distinct().Count() > 1, "every warm-up question is of one kind");
         Assert.Equal(Factory.CreateSingleTile(3).Png, Factory.CreateSingleTile(3).Png);
+
+        // With follow-ups: the same image and first question, then more answers in the chat.
+        var chat = Factory.CreateSingleTile(3, questions: 4);
+        Assert.Equal(Factory.CreateSingleTile(3).Png, chat.Png);
+        Assert.Equal(Factory.CreateSingleTile(3).Question, chat.Question);
+        Assert.Equal(4, chat.Conversation.Answers.Count);
     }
 
     [Fact]

@@ -19,4 +19,36 @@ public sealed class RegionProbeTests
         Assert.Equal(0.75, RegionProbe.KindAccuracy(logits, tensor(truth)), 12);
         Assert.True(double.IsNaN(RegionProbe.KindAccuracy(logits, zeros(6, ScalarType.Int64))));
     }
+
+    [Fact]
+    public void A_word_head_scores_a_token_by_its_cosine_to_each_word_and_trains_the_words()
+    {
+        using var head = new WordHead(4, 3);
+        var words = tensor(new float[,] { { 1, 0, 0, 0 }, { 0, 2, 0, 0 } }).requires_grad_(true);
+
+        // A token along the second word scores it highest among the words, by 10 × its cosine (the bias starts at 0).
+        var logits = head.Logits(tensor(new float[,] { { 0, 3, 0, 4 } }), words);
+        Assert.Equal([1, 3], logits.shape);
+        Assert.Equal(0, logits[0, 1].item<float>(), 4);
+        Assert.Equal(10 * 3 / 5.0, logits[0, 2].item<float>(), 4);
+
+        nn.functional.cross_entropy(logits, tensor(new long[] { 1 })).backward();
+        Assert.True(words.grad!.abs().sum().item<float>() > 0, "the word embeddings got no gradient");
+    }
+
+    [Fact]
+    public void A_word_aligned_probe_needs_the_word_embeddings_and_a_plain_one_refuses_them()
+    {
+        using var plain = new RegionProbe(8);
+        using var aligned = new RegionProbe(8, wordAligned: true);
+        var tokens = randn(16, 8);
+        var labels = zeros(16, ScalarType.Int64);
+        var pooling = full(1, 16, 1f / 16);
+        var presence = zeros(1, RegionLabels.KindClasses - 1);
+        var words = (randn(RegionLabels.KindClasses - 1, 8), randn(RegionLabels.ColourClasses - 1, 8));
+
+        Assert.True(double.IsFinite(aligned.Loss(tokens, labels, labels, labels, pooling, presence, words).Loss.item<float>()));
+        Assert.Throws<ArgumentException>(() => aligned.Loss(tokens, labels, labels, labels, pooling, presence));
+        Assert.Throws<ArgumentException>(() => plain.Loss(tokens, labels, labels, labels, pooling, presence, words));
+    }
 }

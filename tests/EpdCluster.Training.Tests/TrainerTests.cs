@@ -33,7 +33,7 @@ public sealed class TrainerTests : IDisposable
         var factory = new SceneExampleFactory(EpdModelConfig.Tiny);
         var examples = Enumerable.Range(0, 4).Select(i => factory.Create(DataSplit.HeldOut, i)).ToList();
         var batch = new SceneBatch(examples, 4);
-        Assert.Equal(examples.Max(e => e.Prompt.Ids.Length + e.AnswerIds.Length), batch.Length);
+        Assert.All(examples.Select((e, i) => (e, i)), p => Assert.Equal(p.e.Conversation.Ids.Select(id => (long)id), batch.Ids.Skip((int)batch.RowStarts[p.i]).Take(p.e.Conversation.Ids.Length)));
         Assert.Equal(examples.SelectMany(e => e.AnswerIds).Select(id => (long)id), batch.Targets);
         Assert.Equal(examples.Sum(e => e.Image.TileCount), batch.TileCount);
         Assert.Equal(examples.Sum(e => e.Image.TileCount) * EpdModelConfig.Tiny.TokensPerTile, batch.ImagePositions.Length);
@@ -43,7 +43,85 @@ public sealed class TrainerTests : IDisposable
         Assert.All(batch.PredictedPositions.Zip(batch.Targets), pair => Assert.Equal(pair.Second, batch.Ids[pair.First + 1]));
         var first = examples[0];
         Assert.Equal(first.Prompt.Ids.Length - 1, batch.PredictedPositions[0]);
-        Assert.Equal(batch.Length + examples[1].Prompt.Ids.Length - 1, batch.PredictedPositions[first.AnswerIds.Length]);
+        Assert.Equal(batch.RowStarts[1] + examples[1].Prompt.Ids.Length - 1, batch.PredictedPositions[first.AnswerIds.Length]);
+    }
+
+    [Fact]
+    public void The_attention_guide_points_each_answer_about_a_shape_at_the_tokens_that_show_it()
+    {
+        var factory = new SceneExampleFactory(EpdModelConfig.Tiny);
+        var examples = Enumerable.Range(0, 6).Select(i => factory.Create(DataSplit.Train, i, questions: 4)).ToList();
+        var batch = new SceneBatch(examples, 4);
+        var guided = examples.SelectMany(e => e.Questions).Count(q => q.Subject is not null);
+        Assert.InRange(batch.GuideQueries.Length, 1, guided);
+
+        // Every guided key is an image token of the query's own conversation, before the query, showing the subject.
+        for (var i = 0; i < batch.GuideKeyPositions.Length; i++)
+        {
+            var query = (int)batch.GuideKeyQueries[i];
+            Assert.Equal(EpdTokenizer.ImageId, batch.Ids[batch.GuideKeyPositions[i]]);
+            Assert.InRange(batch.GuideKeyPositions[i], batch.GuideRowStarts[query], batch.GuideQueries[query] - 1);
+        }
+
+        // With all-zero queries attention is uniform over the visible tokens: the loss is the mean of −log(shown / visible).
+        var positions = batch.Ids.Length;
+        using var queries = zeros(positions, 32);
+        using var keys = randn(positions, 32);
+        var expected = Enumerable.Range(0, batch.GuideQueries.Length).Average(q =>
+            -Math.Log((double)batch.GuideKeyQueries.Count(k => k == q) / (batch.GuideQueries[q] - batch.GuideRowStarts[q] + 1)));
+        Assert.Equal(expected, SceneTrainer.AttentionGuideLoss(batch, queries, keys).item<float>(), 4);
+
+        // Keys that match the query only where the subject is shown: the loss goes to zero (one question per chat, so
+        // each conversation has one subject).
+        batch = new SceneBatch(Enumerable.Range(0, 12).Select(i => factory.Create(DataSplit.Train, i)).ToList(), 4);
+        Assert.NotEmpty(batch.GuideQueries);
+        positions = batch.Ids.Length;
+        var marks = Enumerable.Repeat(-100f, positions).ToArray();
+        foreach (var position in batch.GuideKeyPositions)
+        {
+            marks[position] = 100f;
+        }
+
+        using var aligned = cat([tensor(marks).unsqueeze(1), zeros(positions, 31)], 1);
+        using var guideQueries = cat([ones(positions, 1), zeros(positions, 31)], 1);
+        var loss = SceneTrainer.AttentionGuideLoss(batch, guideQueries, aligned).item<float>();
+        Assert.True(loss < 1e-3, $"loss {loss}");
+    }
+
+    [Fact]
+    public void Short_and_long_conversations_are_padded_in_separate_blocks_only_when_that_saves_padding()
+    {
+        var (groups, groupOf) = SceneBatch.LengthGroups([210, 100, 205, 96]);
+        Assert.Equal([(2, 100), (2, 210)], groups);
+        Assert.Equal([1, 0, 1, 0], groupOf);
+
+        // Equal lengths go to the short block in their order, up to its size.
+        (groups, groupOf) = SceneBatch.LengthGroups([90, 90, 90, 300, 300]);
+        Assert.Equal([(3, 90), (2, 300)], groups);
+        Assert.Equal([0, 0, 0, 1, 1], groupOf);
+
+        // Under a tenth saved: one block.
+        (groups, groupOf) = SceneBatch.LengthGroups([200, 190, 210]);
+        Assert.Equal([(3, 210)], groups);
+        Assert.Equal([0, 0, 0], groupOf);
+    }
+
+    [Fact]
+    public void A_batch_in_two_length_blocks_scores_every_example_as_it_scores_alone()
+    {
+        var factory = new SceneExampleFactory(EpdModelConfig.Tiny);
+        var tiled = Enumerable.Range(0, 40).Select(i => factory.Create(DataSplit.Train, i, questions: 3)).Where(e => e.Image.TileCount > 3).Take(2).ToList();
+        var examples = new[] { factory.CreateSingleTile(5, questions: 2), tiled[0], factory.CreateSingleTile(6, questions: 2), tiled[1] };
+        var batch = new SceneBatch(examples, 4);
+        Assert.Equal(2, batch.Groups.Count);
+        Assert.True(batch.Ids.Length < examples.Length * examples.Max(e => e.Conversation.Ids.Length));
+
+        using var trainer = new SceneTrainer(EpdModelConfig.Tiny, Short(2), Path.Combine(_root, "blocks"), TextWriter.Null);
+        using var noGrad = no_grad();
+        var together = trainer.ScoredLogits(batch);
+        var alone = cat(examples.Select(e => trainer.ScoredLogits(new SceneBatch([e], 4))).ToList(), 0);
+        Assert.Equal(alone.shape, together.shape);
+        Assert.True(alone.allclose(together, rtol: 1e-4, atol: 1e-4), $"largest difference {(alone - together).abs().max().item<float>()}");
     }
 
     [Fact]
@@ -139,6 +217,29 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_word_aligned_probe_leaves_the_language_model_untouched_in_the_vision_warm_up()
+    {
+        // Stopped at its first checkpoint (step 2): both steps were vision warm-up.
+        var options = Short(5, visionWarmup: 3) with { WordAlignedProbe = true };
+        var work = Path.Combine(_root, "words");
+        using (var stop = new CancellationTokenSource())
+        using (var trainer = new SceneTrainer(EpdModelConfig.Tiny, options, work, new StopAfterCheckpoint(stop)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => trainer.RunAsync(stop.Token));
+        }
+
+        using var trained = Engine.Weights.ModelCheckpoint.Load(Path.Combine(work, "checkpoint"));
+        using var initial = new MultimodalModel(EpdModelConfig.Tiny);
+        Engine.Weights.DummyWeights.Initialize(initial, options.Seed);
+        var (start, end) = (initial.state_dict(), trained.state_dict());
+        double Moved(string prefix) => end.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .Sum(p => (p.Value - start[p.Key]).abs().sum().item<float>());
+
+        Assert.True(Moved("multi_modal_projector.") > 0, "the projector did not train");
+        Assert.Equal(0, Moved("language_model."));
+    }
+
+    [Fact]
     public async Task A_frozen_vision_tower_keeps_its_weights_while_the_projector_and_language_model_train()
     {
         var options = Short(3) with { JointVisionLearningRateScale = 0 };
@@ -158,6 +259,23 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Both_optimizer_groups_use_the_runs_beta2_and_weight_decay()
+    {
+        var options = Short(2) with { Beta2 = 0.97, WeightDecay = 0.03 };
+        using var trainer = new SceneTrainer(EpdModelConfig.Tiny, options, Path.Combine(_root, "optimizer"), TextWriter.Null);
+        using var optimizer = trainer.CreateOptimizer();
+
+        var groups = optimizer.ParamGroups.Cast<TorchSharp.Modules.AdamW.ParamGroup>().ToList();
+        Assert.Equal(2, groups.Count);
+        Assert.All(groups, g =>
+        {
+            Assert.Equal((0.9, 0.97), g.Betas);
+            Assert.Equal(0.03, g.Options.weight_decay);
+        });
+        Assert.Equal(trainer.Model.parameters().Count(), groups.Sum(g => g.Parameters.Count()) - 8);
+    }
+
+    [Fact]
     public void The_warm_up_goes_from_easy_to_single_tile_to_mixed_scenes_then_chats()
     {
         var options = new TrainerOptions { Steps = 150, VisionWarmupSteps = 100, EasyWarmupFraction = 0.1, MixedWarmupSteps = 30 };
@@ -168,6 +286,13 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(TrainingStream.MixedScenes, options.StreamAt(99));
         Assert.Equal(TrainingStream.Chats, options.StreamAt(100));
         Assert.Throws<ArgumentException>(() => (options with { MixedWarmupSteps = 91 }).Validate());
+
+        var singleTileFirst = options with { SingleTileJointSteps = 20 };
+        Assert.Equal(TrainingStream.MixedScenes, singleTileFirst.StreamAt(99));
+        Assert.Equal(TrainingStream.SingleTileChats, singleTileFirst.StreamAt(100));
+        Assert.Equal(TrainingStream.SingleTileChats, singleTileFirst.StreamAt(119));
+        Assert.Equal(TrainingStream.Chats, singleTileFirst.StreamAt(120));
+        Assert.Throws<ArgumentException>(() => (options with { SingleTileJointSteps = 50 }).Validate());
     }
 
     [Fact]

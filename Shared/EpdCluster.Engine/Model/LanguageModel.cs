@@ -39,15 +39,22 @@ internal sealed class LanguageModel : nn.Module
     /// Causal forward over whole sequences with no cache (the reference path, and training):
     /// [B, T, width] embeddings at positions 0..T-1 → final-normed hidden states [B, T, width].
     /// </summary>
-    public Tensor ForwardFull(Tensor embeddings)
+    /// <param name="queriesAndKeys">Called per layer with its rotated queries [B, T, heads, headDim] and keys [B, T, kvHeads, headDim], or null.</param>
+    public Tensor ForwardFull(Tensor embeddings, Action<int, Tensor, Tensor>? queriesAndKeys = null)
     {
         var t = embeddings.shape[1];
         var (cos, sin) = _rope.At(arange(t, dtype: int64));
         var causal = ones(t, t, dtype: @bool).tril().unsqueeze(0);
         var h = embeddings;
+        var index = 0;
         foreach (var layer in model.layers)
         {
-            h = layer.Forward(h, cos, sin, (q, k, v) => GroupedQueryAttention.Attend(q, k, v, causal));
+            var layerIndex = index++;
+            h = layer.Forward(h, cos, sin, (q, k, v) =>
+            {
+                queriesAndKeys?.Invoke(layerIndex, q, k);
+                return GroupedQueryAttention.Attend(q, k, v, causal);
+            });
         }
 
         return model.norm.forward(h);

@@ -68,5 +68,6 @@ public sealed class MultimodalModel : nn.Module
     /// Causal forward of whole sequences with no cache (training and the reference path): embeddings [B, T, width] at
     /// positions 0..T-1 → final-normed hidden states [B, T, width]. Right padding never changes earlier positions.
     /// </summary>
-    public Tensor ForwardFullHidden(Tensor embeddings) => language_model.ForwardFull(embeddings);
+    /// <param name="queriesAndKeys">Called per decoder layer with its rotated queries [B, T, heads, headDim] and keys [B, T, kvHeads, headDim] (training probes), or null.</param>
+    public Tensor ForwardFullHidden(Tensor embeddings, Action<int, Tensor, Tensor>? queriesAndKeys = null) => language_model.ForwardFull(embeddings, queriesAndKeys);
 }

@@ -28,6 +28,9 @@ public sealed record SceneExample(
     /// </summary>
     public IReadOnlyList<SceneQuestion> FollowUps { get; init; } = [];
 
+    /// <summary>Every question of the chat in order: <see cref="Question"/>, then the follow-ups (one per scored answer).</summary>
+    public IReadOnlyList<SceneQuestion> Questions => [Question, .. FollowUps];
+
     /// <summary>The scored sequence: <see cref="Prompt"/> and <see cref="AnswerIds"/>, then each follow-up turn and its answer.</summary>
     public Conversation Conversation { get; init; } = null!;
 

@@ -72,9 +72,12 @@ public sealed class SceneExampleFactory
             layout = (index / QuestionKinds.All.Count) % 2 == 0 ? SceneLayout.SingleTile : SceneLayout.MultiTile;
         }
 
-        var example = Create(seed, layout, kind, random);
-        return questions == 1 ? example : WithFollowUps(example, Enumerable.Range(1, questions - 1).Select(_ => QuestionGenerator.Ask(example.Scene, DrawTrainingKind(random), random)).ToList());
+        return WithFollowUps(Create(seed, layout, kind, random), questions, random);
     }
+
+    /// <summary>The example's chat with <paramref name="questions"/> − 1 follow-up questions drawn from the mix.</summary>
+    private SceneExample WithFollowUps(SceneExample example, int questions, Random random) =>
+        questions == 1 ? example : WithFollowUps(example, Enumerable.Range(1, questions - 1).Select(_ => QuestionGenerator.Ask(example.Scene, DrawTrainingKind(random), random)).ToList());
 
     private QuestionKind DrawTrainingKind(Random random) => _mix.Draw(random);
 
@@ -93,12 +96,15 @@ public sealed class SceneExampleFactory
     /// A training example whose scene fits one tile (the vision warm-up's main diet): what the vision tower learns is
     /// per tile, and a single-tile scene costs one tile where a multi-tile one costs three to seven.
     /// </summary>
-    public SceneExample CreateSingleTile(long index)
+    /// <param name="questions">Questions about the image, as in <see cref="Create(DataSplit, long, int)"/>.</param>
+    public SceneExample CreateSingleTile(long index, int questions = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfLessThan(questions, 1);
         var seed = (int)(index % HeldOutSeedBase);
         var random = new Random(seed);
-        return Create(seed, SceneLayout.SingleTile, DrawTrainingKind(random), random);
+        var example = Create(seed, SceneLayout.SingleTile, DrawTrainingKind(random), random);
+        return WithFollowUps(example, questions, random);
     }
 
     /// <summary>An example for an explicit scene seed, layout and question kind.</summary>

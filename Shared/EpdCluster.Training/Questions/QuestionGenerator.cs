@@ -17,8 +17,8 @@ public static class QuestionGenerator
         var shape = scene.Shapes[random.Next(scene.Shapes.Count)];
         return kind switch
         {
-            QuestionKind.Colour => new(kind, Pick(random, $"What colour is the {shape.Kind.Word()}?", $"What is the colour of the {shape.Kind.Word()}?"), shape.Colour.Name),
-            QuestionKind.Shape => new(kind, Pick(random, $"Which shape is {shape.Position.Phrase()}?", $"What shape is {shape.Position.Phrase()}?"), shape.Kind.Word()),
+            QuestionKind.Colour => new(kind, Pick(random, $"What colour is the {shape.Kind.Word()}?", $"What is the colour of the {shape.Kind.Word()}?"), shape.Colour.Name, shape.Kind),
+            QuestionKind.Shape => new(kind, Pick(random, $"Which shape is {shape.Position.Phrase()}?", $"What shape is {shape.Position.Phrase()}?"), shape.Kind.Word(), shape.Kind),
             QuestionKind.Count => new(kind, Pick(random, "How many shapes are there?", "How many shapes are in the image?"), scene.Shapes.Count.ToString(CultureInfo.InvariantCulture)),
             QuestionKind.YesNo => AskYesNo(scene, random),
             QuestionKind.Caption => new(kind, Pick(random, "Describe the image.", "What is in the picture?"), scene.Caption()),
@@ -32,7 +32,7 @@ public static class QuestionGenerator
         var shape = scene.Shapes[random.Next(scene.Shapes.Count)];
         if (random.Next(2) == 0)
         {
-            return new(QuestionKind.YesNo, $"Is there a {shape.Colour.Name} {shape.Kind.Word()}?", "yes");
+            return new(QuestionKind.YesNo, $"Is there a {shape.Colour.Name} {shape.Kind.Word()}?", "yes", shape.Kind);
         }
 
         var absentKinds = ShapeKinds.All.Where(k => scene.Shapes.All(s => s.Kind != k)).ToList();
@@ -45,7 +45,7 @@ public static class QuestionGenerator
 
         var otherColours = ShapeColour.Palette.Where(c => c != shape.Colour).ToList();
         var wrong = otherColours[random.Next(otherColours.Count)];
-        return new(QuestionKind.YesNo, $"Is there a {wrong.Name} {shape.Kind.Word()}?", "no");
+        return new(QuestionKind.YesNo, $"Is there a {wrong.Name} {shape.Kind.Word()}?", "no", shape.Kind);
     }
 
     private static string Pick(Random random, params string[] phrasings) => phrasings[random.Next(phrasings.Length)];

@@ -1,7 +1,13 @@
+using EpdCluster.Training.Scenes;
+
 namespace EpdCluster.Training.Questions;
 
 /// <summary>A question about a scene and its one correct answer.</summary>
-public sealed record SceneQuestion(QuestionKind Kind, string Text, string Answer)
+/// <param name="Subject">
+/// The shape of the scene the answer depends on — the one whose colour is asked, the one at the asked position, the
+/// one a yes/no question names (when the scene holds that kind) — or null (counts, captions, absent kinds).
+/// </param>
+public sealed record SceneQuestion(QuestionKind Kind, string Text, string Answer, ShapeKind? Subject = null)
 {
     /// <summary>
     /// Exact match after trimming, lower-casing and dropping one trailing full stop: "Yes." matches "yes", "red

@@ -7,9 +7,11 @@ namespace EpdCluster.Training.Training;
 
 /// <summary>
 /// Examples packed for one forward pass: each example's conversation (prompt + answer, then any follow-up turns)
-/// right-padded to the longest ([B, T]); every tile of every image stacked ([tiles, 3, S, S]); where image embeddings go
-/// in the flattened [B·T] sequence; and the positions whose next-token prediction is scored (for each answer, the token
-/// before it and every answer token but the last) with their targets.
+/// right-padded to the longest of its <see cref="Groups">length group</see> (the shorter conversations in one
+/// [rows, length] block, the longer in another, when that saves padding: a single-tile chat is half as long as a tiled
+/// one); every tile of every image stacked ([tiles, 3, S, S]); where image embeddings go in the flattened sequence of
+/// all blocks; and the positions whose next-token prediction is scored (for each answer, the token before it and every
+/// answer token but the last) with their targets. Examples keep their order in everything but the block layout.
 /// Causal attention means padding after a sequence never changes its earlier positions.
 /// </summary>
 internal sealed class SceneBatch
@@ -19,11 +21,30 @@ internal sealed class SceneBatch
     {
         ArgumentOutOfRangeException.ThrowIfZero(examples.Count);
         Examples = examples;
-        Length = examples.Max(e => e.Conversation.Ids.Length);
+        var lengths = examples.Select(e => e.Conversation.Ids.Length).ToArray();
+        var (groups, groupOf) = LengthGroups(lengths);
+        Groups = groups;
+        var rowStarts = new long[examples.Count];
+        var blockStart = 0L;
+        for (var g = 0; g < groups.Count; g++)
+        {
+            var row = 0;
+            for (var b = 0; b < examples.Count; b++)
+            {
+                if (groupOf[b] == g)
+                {
+                    rowStarts[b] = blockStart + ((long)row++ * groups[g].Length);
+                }
+            }
+
+            blockStart += (long)groups[g].Rows * groups[g].Length;
+        }
+
+        RowStarts = rowStarts;
         var tileFloats = examples[0].Image.Pixels.Length / examples[0].Image.TileCount;
         TileSize = examples[0].Image.TileSize;
 
-        Ids = new long[examples.Count * Length];
+        Ids = new long[blockStart];
         Array.Fill(Ids, EpdTokenizer.EndOfTextId);
         Pixels = new float[examples.Sum(e => e.Image.Pixels.Length)];
         var imagePositions = new List<long>();
@@ -33,11 +54,14 @@ internal sealed class SceneBatch
         var predicted = new List<long>();
         var targets = new List<long>();
         var weights = new List<float>();
+        var guideQueries = new List<long>();
+        var guideRows = new List<long>();
+        var guideKeys = new List<(int Query, long Position)>();
         var pixelOffset = 0;
         for (var b = 0; b < examples.Count; b++)
         {
             var example = examples[b];
-            var row = (long)b * Length;
+            var row = rowStarts[b];
             var conversation = example.Conversation;
             for (var i = 0; i < conversation.Ids.Length; i++)
             {
@@ -66,6 +90,28 @@ internal sealed class SceneBatch
             }
 
             var (kinds, colours, cells) = RegionLabels.For(example.Scene, example.Image, tokensPerSide);
+            var exampleImagePositions = imagePositions.Skip(imagePositions.Count - kinds.Length).ToArray();
+            foreach (var (question, answer) in example.Questions.Zip(conversation.Answers))
+            {
+                if (question.Subject is not { } subject)
+                {
+                    continue;
+                }
+
+                var shown = Enumerable.Range(0, kinds.Length).Where(k => kinds[k] == (int)subject + 1).Select(k => exampleImagePositions[k]).ToList();
+                if (shown.Count == 0)
+                {
+                    continue;
+                }
+
+                guideQueries.Add(row + answer.Start - 1);
+                guideRows.Add(row);
+                foreach (var position in shown)
+                {
+                    guideKeys.Add((guideQueries.Count - 1, position));
+                }
+            }
+
             regionKinds.AddRange(kinds);
             regionColours.AddRange(colours);
             regionCells.AddRange(cells);
@@ -96,11 +142,37 @@ internal sealed class SceneBatch
         PredictedPositions = [.. predicted];
         Targets = [.. targets];
         ExampleWeights = [.. weights];
+        GuideQueries = [.. guideQueries];
+        GuideRowStarts = [.. guideRows];
+        GuideKeyQueries = [.. guideKeys.Select(k => (long)k.Query)];
+        GuideKeyPositions = [.. guideKeys.Select(k => k.Position)];
+        LongestRow = groups.Max(g => g.Length);
     }
+
+    /// <summary>
+    /// For each answer about one shape of the scene (<see cref="Questions.SceneQuestion.Subject"/>) that some image token
+    /// shows: the position that predicts the answer's first token — where the model must look at that shape.
+    /// </summary>
+    public long[] GuideQueries { get; }
+
+    /// <summary>Where each guided query's conversation starts in the flattened sequence.</summary>
+    public long[] GuideRowStarts { get; }
+
+    /// <summary>The image tokens showing each guided query's shape: (index into <see cref="GuideQueries"/>, position) pairs.</summary>
+    public long[] GuideKeyQueries { get; }
+
+    public long[] GuideKeyPositions { get; }
+
+    /// <summary>The longest padded conversation.</summary>
+    public int LongestRow { get; }
 
     public IReadOnlyList<SceneExample> Examples { get; }
 
-    public int Length { get; }
+    /// <summary>The padded blocks, in the order of the flattened sequence: rows (examples) × length (tokens) each.</summary>
+    public IReadOnlyList<(int Rows, int Length)> Groups { get; }
+
+    /// <summary>Where each example's first token is in the flattened sequence.</summary>
+    public long[] RowStarts { get; }
 
     public int TileSize { get; }
 
@@ -142,7 +214,41 @@ internal sealed class SceneBatch
     /// <summary>Scored tokens per example (all its answers), in order (to split the scored positions back per example).</summary>
     public List<int> AnswerLengths { get; } = [];
 
-    public Tensor IdsTensor() => tensor(Ids, [Examples.Count * Length]);
+    public Tensor IdsTensor() => tensor(Ids, [Ids.Length]);
+
+    /// <summary>
+    /// One block padded to the longest conversation, or two — the shorter ones and the longer ones — when that pads at
+    /// least a tenth fewer tokens. Returns the blocks and each example's block.
+    /// </summary>
+    internal static (List<(int Rows, int Length)> Groups, int[] GroupOf) LengthGroups(IReadOnlyList<int> lengths)
+    {
+        var sorted = lengths.Order().ToArray();
+        var n = sorted.Length;
+        var longest = sorted[^1];
+        var (bestShort, bestTokens) = (0, (long)n * longest);
+        for (var k = 1; k < n; k++)
+        {
+            var tokens = ((long)k * sorted[k - 1]) + ((long)(n - k) * longest);
+            if (tokens < bestTokens)
+            {
+                (bestShort, bestTokens) = (k, tokens);
+            }
+        }
+
+        if (bestShort == 0 || bestTokens > 0.9 * n * longest)
+        {
+            return ([(n, longest)], new int[n]);
+        }
+
+        var limit = sorted[bestShort - 1];
+        var groupOf = Enumerable.Repeat(1, n).ToArray();
+        foreach (var i in Enumerable.Range(0, n).OrderBy(i => lengths[i]).Take(bestShort))
+        {
+            groupOf[i] = 0;
+        }
+
+        return ([(bestShort, limit), (n - bestShort, longest)], groupOf);
+    }
 
     public Tensor PixelsTensor() => tensor(Pixels, [TileCount, 3, TileSize, TileSize]);
 }

@@ -6,6 +6,7 @@ using EpdCluster.Engine.Model;
 using EpdCluster.Engine.Weights;
 using EpdCluster.Training.Data;
 using EpdCluster.Training.Evaluation;
+using EpdCluster.Training.Scenes;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -33,6 +34,9 @@ public sealed class SceneTrainer : IDisposable
     private readonly SceneExampleFactory _examples;
     private readonly RegionProbe _probe;
     private readonly int _tokensPerSide;
+    private readonly long[,] _kindWords;
+    private readonly long[,] _colourWords;
+    private double _lastGuideLoss = double.NaN;
 
     public SceneTrainer(EpdModelConfig config, TrainerOptions options, string workDirectory, TextWriter log)
     {
@@ -42,6 +46,8 @@ public sealed class SceneTrainer : IDisposable
         _log = log;
         _examples = new SceneExampleFactory(config, mix: options.QuestionMix);
         _tokensPerSide = config.Vision.PatchesPerSide / config.PixelShuffleFactor;
+        _kindWords = WordTokens(ShapeKinds.All.Select(kind => kind.Word()));
+        _colourWords = WordTokens(ShapeColour.Palette.Select(colour => colour.Name));
         Directory.CreateDirectory(workDirectory);
         if (options.Threads > 0)
         {
@@ -60,7 +66,7 @@ public sealed class SceneTrainer : IDisposable
             }
 
             Model = ModelCheckpoint.Load(checkpoint);
-            _probe = new RegionProbe(config.Text.HiddenSize);
+            _probe = new RegionProbe(config.Text.HiddenSize, options.WordAlignedProbe);
             ModelCheckpoint.LoadWeights(_probe, [SafetensorsFile.Open(Path.Combine(checkpoint, ProbeFileName))], name => name);
             State = saved;
             _log.WriteLine($"Resuming at step {saved.NextStep} of {options.Steps} ({FormatDuration(saved.ElapsedSeconds)} already spent).");
@@ -69,7 +75,7 @@ public sealed class SceneTrainer : IDisposable
         {
             Model = new MultimodalModel(config);
             DummyWeights.Initialize(Model, options.Seed);
-            _probe = new RegionProbe(config.Text.HiddenSize);
+            _probe = new RegionProbe(config.Text.HiddenSize, options.WordAlignedProbe);
             DummyWeights.Initialize(_probe, options.Seed + 1);
             State = new TrainingState(0, 0, options);
         }
@@ -89,14 +95,8 @@ public sealed class SceneTrainer : IDisposable
     /// <summary>Runs the remaining steps; returns the held-out table of the last evaluation (teacher-forced).</summary>
     public async Task<AccuracyTable?> RunAsync(CancellationToken cancellationToken = default)
     {
-        // Two groups, so the vision tower can have its own learning rate in the joint phase: the tower, then the rest.
-        var tower = Model.VisionTowerParameters().ToList();
-        var towerSet = tower.ToHashSet(ReferenceEqualityComparer.Instance);
-        var rest = Model.parameters().Where(p => !towerSet.Contains(p)).Concat(_probe.parameters()).ToList();
-        var parameters = tower.Concat(rest).ToList();
-        using var optimizer = optim.AdamW(
-            [new AdamW.ParamGroup(tower, lr: _options.PeakLearningRate), new AdamW.ParamGroup(rest, lr: _options.PeakLearningRate)],
-            lr: _options.PeakLearningRate, beta1: 0.9, beta2: _options.Beta2, weight_decay: _options.WeightDecay);
+        using var optimizer = CreateOptimizer();
+        var parameters = optimizer.ParamGroups.Cast<AdamW.ParamGroup>().SelectMany(g => g.Parameters).ToList();
         var optimizerPath = Path.Combine(CheckpointDirectory, OptimizerFileName);
         if (State.NextStep > 0 && File.Exists(optimizerPath))
         {
@@ -171,7 +171,7 @@ public sealed class SceneTrainer : IDisposable
                         ? $"warm-up ends in {FormatDuration(perStep * (_options.VisionWarmupSteps - done))}"
                         : $"eta {FormatDuration(perStep * (_options.Steps - done))}";
                     _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{Bar(done)} step {done}/{_options.Steps}{(_options.IsVisionWarmup(step) ? " vision warm-up" : "")}  loss {smoothed:0.0000} (regions {smoothedRegions:0.000}, kinds {smoothedKinds:0%})  lr {learningRate:0.00e0}  |g| {gradNorm:0.00}  {perStep:0.00} s/step  elapsed {FormatDuration(elapsed)}  {eta}"));
+                        $"{Bar(done)} step {done}/{_options.Steps}{(_options.IsVisionWarmup(step) ? " vision warm-up" : "")}  loss {smoothed:0.0000} (regions {smoothedRegions:0.000}, kinds {smoothedKinds:0%}{(double.IsNaN(_lastGuideLoss) ? "" : $", guide {_lastGuideLoss:0.00}")})  lr {learningRate:0.00e0}  |g| {gradNorm:0.00}  {perStep:0.00} s/step  elapsed {FormatDuration(elapsed)}  {eta}"));
                 }
 
                 if (_options.EvaluateEvery > 0 && !_options.IsVisionWarmup(step) && (done % _options.EvaluateEvery == 0 || done == _options.Steps))
@@ -202,6 +202,21 @@ public sealed class SceneTrainer : IDisposable
     }
 
     /// <summary>
+    /// AdamW over two parameter groups, so the vision tower can have its own learning rate in the joint phase: the
+    /// tower, then the rest (language model, projector, probe). Each group states β₂ and weight decay itself: a group's
+    /// own defaults (β₂ 0.999, no weight decay) would otherwise replace the optimizer's.
+    /// </summary>
+    internal AdamW CreateOptimizer()
+    {
+        var tower = Model.VisionTowerParameters().ToList();
+        var towerSet = tower.ToHashSet(ReferenceEqualityComparer.Instance);
+        var rest = Model.parameters().Where(p => !towerSet.Contains(p)).Concat(_probe.parameters()).ToList();
+        AdamW.ParamGroup Group(IEnumerable<Parameter> members) =>
+            new(members, lr: _options.PeakLearningRate, beta1: 0.9, beta2: _options.Beta2, weight_decay: _options.WeightDecay);
+        return optim.AdamW([Group(tower), Group(rest)], lr: _options.PeakLearningRate, beta1: 0.9, beta2: _options.Beta2, weight_decay: _options.WeightDecay);
+    }
+
+    /// <summary>
     /// Held-out exact match by teacher forcing: an answer counts when the argmax at each of its positions is the answer's
     /// token (end-of-turn included) — exactly when greedy decoding would produce it.
     /// </summary>
@@ -214,7 +229,7 @@ public sealed class SceneTrainer : IDisposable
             using var scope = NewDisposeScope();
             var examples = Enumerable.Range(start, Math.Min(batchSize, count - start)).Select(i => _examples.Create(DataSplit.HeldOut, i)).ToList();
             var batch = new SceneBatch(examples, _tokensPerSide);
-            var predicted = Forward(batch).Logits.argmax(-1).data<long>().ToArray();
+            var predicted = ScoredLogits(batch).argmax(-1).data<long>().ToArray();
             var offset = 0;
             for (var e = 0; e < examples.Count; e++)
             {
@@ -262,8 +277,15 @@ public sealed class SceneTrainer : IDisposable
     /// </summary>
     private (Tensor Answer, Tensor Regions, double KindAccuracy) Losses(SceneBatch batch, bool visionFrozen)
     {
-        var (logits, imageEmbeddings) = Forward(batch, visionFrozen);
+        var (logits, imageEmbeddings, guide) = Forward(batch, visionFrozen, guided: _options.AttentionGuideWeight > 0);
         var answer = (nn.functional.cross_entropy(logits, tensor(batch.Targets), reduction: nn.Reduction.None) * tensor(batch.ExampleWeights)).sum();
+        _lastGuideLoss = guide?.item<float>() ?? double.NaN;
+        if (guide is not null)
+        {
+            // The guide's gradient joins the answer loss's; its value is reported apart (the progress line's "guide").
+            answer = answer + (_options.AttentionGuideWeight * guide) - (_options.AttentionGuideWeight * guide).detach();
+        }
+
         var (regions, kinds) = _options.RegionLossWeight == 0 ? (zeros(1).squeeze(), double.NaN) : ProbeLoss(batch, imageEmbeddings);
         return (answer, regions, kinds);
     }
@@ -271,16 +293,83 @@ public sealed class SceneTrainer : IDisposable
     /// <summary>The region probe's loss alone: the vision tower and projector, no language model.</summary>
     private (Tensor Answer, Tensor Regions, double KindAccuracy) RegionLoss(SceneBatch batch)
     {
-        var (regions, kinds) = ProbeLoss(batch, Model.EncodeTiles(batch.PixelsTensor()));
+        var (regions, kinds) = ProbeLoss(batch, Model.EncodeTiles(batch.PixelsTensor()), wordsTrain: false);
         return (zeros(1).squeeze(), regions, kinds);
     }
 
-    private (Tensor Loss, double KindAccuracy) ProbeLoss(SceneBatch batch, Tensor imageEmbeddings) =>
-        _probe.Loss(imageEmbeddings, tensor(batch.RegionKinds), tensor(batch.RegionColours), tensor(batch.RegionCells), batch.PoolingTensor(), batch.PresenceTensor());
+    /// <param name="wordsTrain">
+    /// Whether a word-aligned probe's loss also moves the word embeddings. Not in the vision warm-up: the language
+    /// model does not train there, and a gradient into its embedding matrix would make each warm-up step a third dearer
+    /// (a dense [vocab, width] gradient and optimizer update); the image tokens learn to point at the words as they are.
+    /// </param>
+    private (Tensor Loss, double KindAccuracy) ProbeLoss(SceneBatch batch, Tensor imageEmbeddings, bool wordsTrain = true) =>
+        _probe.Loss(imageEmbeddings, tensor(batch.RegionKinds), tensor(batch.RegionColours), tensor(batch.RegionCells), batch.PoolingTensor(), batch.PresenceTensor(),
+            _probe.IsWordAligned ? (WordEmbeddings(_kindWords, wordsTrain), WordEmbeddings(_colourWords, wordsTrain)) : null);
 
-    /// <summary>Logits at the batch's scored positions ([scored, vocab]) and the image tokens the model read ([tokens, width]).</summary>
+    /// <summary>
+    /// Per word, the sum of the embeddings of the first token it is written with at the start of an answer ("red") and
+    /// inside a sentence (" red"): [words, width].
+    /// </summary>
+    private Tensor WordEmbeddings(long[,] tokens, bool train)
+    {
+        using (train ? null : no_grad())
+        {
+            return Model.EmbedPrompt(tensor(tokens), null, null).sum(1);
+        }
+    }
+
+    private long[,] WordTokens(IEnumerable<string> words)
+    {
+        var list = words.ToList();
+        var tokens = new long[list.Count, 2];
+        for (var i = 0; i < list.Count; i++)
+        {
+            tokens[i, 0] = _examples.Tokenizer.EncodeText(list[i])[0];
+            tokens[i, 1] = _examples.Tokenizer.EncodeText(" " + list[i])[0];
+        }
+
+        return tokens;
+    }
+
+    /// <summary>The decoder layer whose attention head <see cref="GuideHead"/> the attention guide trains: the middle one.</summary>
+    internal static int GuideLayer(Engine.Model.TextConfig text) => text.NumHiddenLayers / 2;
+
+    internal const int GuideHead = 0;
+
+    /// <summary>
+    /// The attention guide: at each position that predicts an answer about one shape, the guided head's attention
+    /// (softmax of the scaled query·key products over the conversation's tokens so far, exactly as the model attends)
+    /// should fall on the image tokens that show that shape; the loss is the negative log of the share that does,
+    /// averaged over the guided positions.
+    /// </summary>
+    /// <param name="queries">The guided head's queries at every position of the flattened sequence: [positions, headDim].</param>
+    /// <param name="keys">Its keys: [positions, headDim].</param>
+    internal static Tensor AttentionGuideLoss(SceneBatch batch, Tensor queries, Tensor keys)
+    {
+        var guided = batch.GuideQueries.Length;
+        var span = arange(batch.LongestRow, dtype: int64).unsqueeze(0);
+        var rowStarts = tensor(batch.GuideRowStarts).unsqueeze(1);
+        var queryPositions = tensor(batch.GuideQueries);
+        var keyPositions = (rowStarts + span).clamp_max(keys.shape[0] - 1);
+        var visible = span.le((queryPositions - tensor(batch.GuideRowStarts)).unsqueeze(1));
+        var scores = queries.index_select(0, queryPositions).unsqueeze(1).mul(keys.index_select(0, keyPositions.view(-1)).view(guided, batch.LongestRow, -1)).sum(-1)
+            / Math.Sqrt(queries.shape[1]);
+        var logShares = scores.masked_fill(visible.logical_not(), double.NegativeInfinity).log_softmax(-1);
+        var shows = zeros([guided, batch.LongestRow], dtype: @bool);
+        var keyQueries = tensor(batch.GuideKeyQueries);
+        shows.index_put_(tensor(true), keyQueries, tensor(batch.GuideKeyPositions) - tensor(batch.GuideRowStarts).index_select(0, keyQueries));
+        return -logShares.masked_fill(shows.logical_not(), double.NegativeInfinity).logsumexp(-1).mean();
+    }
+
+    /// <summary>Logits at the batch's scored positions: [scored, vocab].</summary>
+    internal Tensor ScoredLogits(SceneBatch batch) => Forward(batch).Logits;
+
+    /// <summary>
+    /// Logits at the batch's scored positions ([scored, vocab]), the image tokens the model read ([tokens, width]) and,
+    /// when <paramref name="guided"/>, the attention guide's loss (null when the batch has nothing to guide).
+    /// </summary>
     /// <param name="visionFrozen">Runs the vision tower without autograd (its output is a constant to the rest).</param>
-    private (Tensor Logits, Tensor ImageEmbeddings) Forward(SceneBatch batch, bool visionFrozen = false)
+    private (Tensor Logits, Tensor ImageEmbeddings, Tensor? GuideLoss) Forward(SceneBatch batch, bool visionFrozen = false, bool guided = false)
     {
         var width = Model.Config.Text.HiddenSize;
         Tensor features;
@@ -290,10 +379,28 @@ public sealed class SceneTrainer : IDisposable
         }
 
         var imageEmbeddings = Model.Project(features);
-        var embeddings = Model.EmbedPrompt(batch.IdsTensor(), tensor(batch.ImagePositions), imageEmbeddings)
-            .view(batch.Examples.Count, batch.Length, width);
-        var hidden = Model.ForwardFullHidden(embeddings).view(-1, width).index_select(0, tensor(batch.PredictedPositions));
-        return (Model.Logits(hidden), imageEmbeddings);
+        var embeddings = Model.EmbedPrompt(batch.IdsTensor(), tensor(batch.ImagePositions), imageEmbeddings);
+        var blocks = new List<Tensor>();
+        var (guidedQueries, guidedKeys) = (new List<Tensor>(), new List<Tensor>());
+        var text = Model.Config.Text;
+        var guide = guided && batch.GuideQueries.Length > 0;
+        var start = 0L;
+        foreach (var (rows, length) in batch.Groups)
+        {
+            blocks.Add(Model.ForwardFullHidden(embeddings.narrow(0, start, rows * length).view(rows, length, width), guide ? (layer, q, k) =>
+            {
+                if (layer == GuideLayer(text))
+                {
+                    guidedQueries.Add(q.select(2, GuideHead).reshape(-1, text.HeadDim));
+                    guidedKeys.Add(k.select(2, GuideHead * text.NumKeyValueHeads / text.NumAttentionHeads).reshape(-1, text.HeadDim));
+                }
+            } : null).view(-1, width));
+            start += rows * length;
+        }
+
+        var hidden = (blocks.Count == 1 ? blocks[0] : cat(blocks, 0)).index_select(0, tensor(batch.PredictedPositions));
+        var guideLoss = guide ? AttentionGuideLoss(batch, cat(guidedQueries, 0), cat(guidedKeys, 0)) : null;
+        return (Model.Logits(hidden), imageEmbeddings, guideLoss);
     }
 
     private async Task ProduceAsync(ChannelWriter<SceneBatch> writer, int firstStep, CancellationToken cancellationToken)
@@ -311,6 +418,7 @@ public sealed class SceneTrainer : IDisposable
                         TrainingStream.EasyScenes => _examples.CreateWarmup(index),
                         TrainingStream.SingleTileScenes => _examples.CreateSingleTile(index),
                         TrainingStream.MixedScenes => _examples.Create(DataSplit.Train, index),
+                        TrainingStream.SingleTileChats => _examples.CreateSingleTile(index, _options.QuestionsPerImage),
                         _ => _examples.Create(DataSplit.Train, index, _options.QuestionsPerImage),
                     };
                 }

@@ -51,6 +51,13 @@ public sealed record TrainerOptions
     public int QuestionsPerImage { get; init; } = 4;
 
     /// <summary>
+    /// The joint phase's first steps ask their questions about single-tile scenes only: a third of a mixed step's
+    /// cost, so the language model learns to read image tokens from three times the answers per minute before it meets
+    /// tiled images and their thumbnails.
+    /// </summary>
+    public int SingleTileJointSteps { get; init; }
+
+    /// <summary>
     /// The vision tower's learning rate in the joint phase, as a fraction of the schedule's: 1 trains it like the rest;
     /// 0 freezes it after the warm-up and runs it without autograd, which makes a joint step cheaper (its backward
     /// pass is the costliest part of one); the projector always trains.
@@ -59,6 +66,20 @@ public sealed record TrainerOptions
 
     /// <summary>How often training asks each kind of question.</summary>
     public QuestionMix QuestionMix { get; init; } = QuestionMix.Default;
+
+    /// <summary>
+    /// The region probe reads shape kind and colour from each image token by its cosine to the language model's own
+    /// embeddings of the words ("triangle", "red") instead of with free classifiers: the projector learns to put a red
+    /// triangle into those words' directions, which the language model already reads and writes.
+    /// </summary>
+    public bool WordAlignedProbe { get; init; }
+
+    /// <summary>
+    /// Weight of the attention guide next to the answer loss (0: off): one attention head of the language model's
+    /// middle layer is trained to look, from the position that starts an answer about one shape, at the image tokens
+    /// that show that shape — the lookup that binding a colour to a named shape needs.
+    /// </summary>
+    public double AttentionGuideWeight { get; init; }
 
     /// <summary>Weight of the region probe's loss (<see cref="RegionProbe"/>) next to the answer loss; 0 turns it off.</summary>
     public double RegionLossWeight { get; init; } = 0.5;
@@ -88,6 +109,8 @@ public sealed record TrainerOptions
         Require(EasyWarmupFraction is >= 0 and <= 1, "the easy warm-up fraction must be in [0, 1]");
         Require(MixedWarmupSteps >= 0 && MixedWarmupSteps <= VisionWarmupSteps - EasyWarmupSteps,
             $"the mixed warm-up ({MixedWarmupSteps} steps) must fit in the vision warm-up after its easy part ({VisionWarmupSteps} − {EasyWarmupSteps} steps)");
+        Require(SingleTileJointSteps >= 0 && SingleTileJointSteps < Steps - VisionWarmupSteps,
+            $"the single-tile joint steps ({SingleTileJointSteps}) must be fewer than the joint phase's ({Steps - VisionWarmupSteps})");
         Require(VisionWarmupSteps == 0 || RegionLossWeight > 0, "the vision warm-up needs the region probe (region loss weight above 0)");
         Require(FinalLearningRateFraction is >= 0 and <= 1, "the final learning-rate fraction must be in [0, 1]");
         Require(WeightDecay >= 0 && GradientClip > 0, "weight decay must be non-negative and the gradient clip positive");
@@ -96,6 +119,7 @@ public sealed record TrainerOptions
         Require(Threads >= 0, "threads must be non-negative");
         Require(QuestionsPerImage is >= 1 and <= 16, "questions per image must be between 1 and 16");
         Require(RegionLossWeight >= 0, "the region loss weight must be non-negative");
+        Require(AttentionGuideWeight >= 0, "the attention guide's weight must be non-negative");
         QuestionMix.Validate();
         Require(JointVisionLearningRateScale is >= 0 and <= 1, "the joint phase's vision learning-rate scale must be in [0, 1]");
     }
@@ -114,6 +138,7 @@ public sealed record TrainerOptions
         step < EasyWarmupSteps ? TrainingStream.EasyScenes
         : step < VisionWarmupSteps - MixedWarmupSteps ? TrainingStream.SingleTileScenes
         : IsVisionWarmup(step) ? TrainingStream.MixedScenes
+        : step < VisionWarmupSteps + SingleTileJointSteps ? TrainingStream.SingleTileChats
         : TrainingStream.Chats;
 
     /// <summary>Whether <paramref name="step"/> trains the vision side only.</summary>
@@ -162,6 +187,9 @@ public enum TrainingStream
 
     /// <summary>Warm-up: the normal stream's images, half of them multi-tile.</summary>
     MixedScenes,
+
+    /// <summary>Joint phase, first <see cref="TrainerOptions.SingleTileJointSteps"/>: single-tile scenes, several questions per image.</summary>
+    SingleTileChats,
 
     /// <summary>Joint phase: the normal stream, several questions per image.</summary>
     Chats,
