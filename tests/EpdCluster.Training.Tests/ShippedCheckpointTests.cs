@@ -38,7 +38,7 @@ public sealed class ShippedCheckpointTests
 
     /// <remarks>
     /// The goal is 90 % (single tile) / 80 % (multi tile) on colour, shape and count questions; the shipped checkpoint
-    /// reaches 76 % / 71 % on 500 held-out questions (docs/models.md), 73 % (44 of 60) on the colour, shape and count
+    /// reaches 83 % / 77 % on 500 held-out questions (docs/models.md), 78 % (47 of 60) on the colour, shape and count
     /// questions among these 100 — greedy decoding makes that number exact on every run. This guards what it reaches,
     /// well above chance (1 in 8 colours, 1 in 5 shapes, 1 in 4 counts: ≈ 19 % together) where dummy weights answer
     /// nothing right; and shape kinds alone (13 of 20; chance 4), which a vision tower that only sees colours misses.

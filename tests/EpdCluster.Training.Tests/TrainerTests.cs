@@ -261,7 +261,7 @@ public sealed class TrainerTests : IDisposable
     [Fact]
     public void Both_optimizer_groups_use_the_runs_beta2_and_weight_decay()
     {
-        var options = Short(2) with { Beta2 = 0.97, WeightDecay = 0.03 };
+        var options = Short(2) with { Beta2 = 0.97, WeightDecay = 0.03, WordAlignedProbe = false };
         using var trainer = new SceneTrainer(EpdModelConfig.Tiny, options, Path.Combine(_root, "optimizer"), TextWriter.Null);
         using var optimizer = trainer.CreateOptimizer();
 

@@ -13,7 +13,7 @@ const string Usage = """
       epd-train train [--out DIR] [--work-dir DIR] [--steps N] [--batch-size N] [--lr X] [--warmup N]
                       [--vision-warmup N] [--easy-fraction X] [--mixed-warmup N]
                       [--questions-per-image N] [--question-mix colour,shape,count,yesno,caption] [--joint-vision-lr X]
-                      [--single-tile-joint N] [--word-probe] [--attention-guide X]
+                      [--single-tile-joint N] [--plain-probe] [--attention-guide X]
                       [--seed N] [--checkpoint-every N] [--eval-every N] [--eval-examples N] [--threads N] [--fresh]
           Trains from the seed (or resumes the run in --work-dir), then writes the fp16 served checkpoint to --out
           and prints held-out accuracy through the serving engine.
@@ -63,7 +63,7 @@ static async Task<int> TrainAsync(Dictionary<string, string?> options)
         QuestionMix = Text(options, "question-mix", null) is { } mix ? QuestionMix.Parse(mix) : defaults.QuestionMix,
         JointVisionLearningRateScale = Double(options, "joint-vision-lr", defaults.JointVisionLearningRateScale),
         SingleTileJointSteps = Int(options, "single-tile-joint", defaults.SingleTileJointSteps),
-        WordAlignedProbe = options.ContainsKey("word-probe") || defaults.WordAlignedProbe,
+        WordAlignedProbe = !options.ContainsKey("plain-probe") && defaults.WordAlignedProbe,
         AttentionGuideWeight = Double(options, "attention-guide", defaults.AttentionGuideWeight),
         Seed = Int(options, "seed", (int)defaults.Seed),
         CheckpointEvery = Int(options, "checkpoint-every", defaults.CheckpointEvery),
@@ -161,7 +161,7 @@ static Dictionary<string, string?> ParseOptions(string[] args)
         }
 
         var name = args[i][2..];
-        options[name] = name is "fresh" or "word-probe" ? null : (i + 1 < args.Length ? args[++i] : throw new ArgumentException($"--{name} needs a value."));
+        options[name] = name is "fresh" or "plain-probe" ? null : (i + 1 < args.Length ? args[++i] : throw new ArgumentException($"--{name} needs a value."));
     }
 
     return options;

@@ -6,7 +6,7 @@ namespace EpdCluster.Training.Training;
 public sealed record TrainerOptions
 {
     /// <summary>Optimizer steps in the whole run (the cosine schedule's length).</summary>
-    public int Steps { get; init; } = 2750;
+    public int Steps { get; init; } = 3000;
 
     /// <summary>Examples (one image and one question each) per step.</summary>
     public int BatchSize { get; init; } = 16;
@@ -72,14 +72,14 @@ public sealed record TrainerOptions
     /// embeddings of the words ("triangle", "red") instead of with free classifiers: the projector learns to put a red
     /// triangle into those words' directions, which the language model already reads and writes.
     /// </summary>
-    public bool WordAlignedProbe { get; init; }
+    public bool WordAlignedProbe { get; init; } = true;
 
     /// <summary>
     /// Weight of the attention guide next to the answer loss (0: off): one attention head of the language model's
     /// middle layer is trained to look, from the position that starts an answer about one shape, at the image tokens
     /// that show that shape — the lookup that binding a colour to a named shape needs.
     /// </summary>
-    public double AttentionGuideWeight { get; init; }
+    public double AttentionGuideWeight { get; init; } = 1;
 
     /// <summary>Weight of the region probe's loss (<see cref="RegionProbe"/>) next to the answer loss; 0 turns it off.</summary>
     public double RegionLossWeight { get; init; } = 0.5;
