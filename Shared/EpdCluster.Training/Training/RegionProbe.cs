@@ -96,8 +96,8 @@ internal sealed class RegionProbe : nn.Module
 /// <summary>
 /// A classifier whose class vectors are word embeddings: class 0 (background) has a learnt vector, class i the i-th
 /// word's embedding; the logit is a learnt temperature (10 · e^<c>log_scale</c>, so it starts near 10 from any small
-/// initial value) times the cosine between a token and the class vector, plus a per-class bias. Gradients flow into
-/// the word embeddings too, so the words and the image tokens meet halfway.
+/// initial value) times the cosine between a token and the class vector, plus a per-class bias. Given word embeddings
+/// that require gradients, the loss moves the words too, so the words and the image tokens meet halfway.
 /// </summary>
 internal sealed class WordHead : nn.Module
 {
