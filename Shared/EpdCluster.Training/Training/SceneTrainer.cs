@@ -36,7 +36,6 @@ public sealed class SceneTrainer : IDisposable
     private readonly int _tokensPerSide;
     private readonly long[,] _kindWords;
     private readonly long[,] _colourWords;
-    private double _lastGuideLoss = double.NaN;
 
     public SceneTrainer(EpdModelConfig config, TrainerOptions options, string workDirectory, TextWriter log)
     {
@@ -140,17 +139,19 @@ public sealed class SceneTrainer : IDisposable
                 groups[0].LearningRate = _options.VisionLearningRateAt(step);
                 groups[1].LearningRate = learningRate;
 
-                double loss, regionLoss, gradNorm, kindAccuracy;
+                double loss, regionLoss, guideLoss, gradNorm, kindAccuracy;
                 using (var scope = NewDisposeScope())
                 {
                     optimizer.zero_grad();
-                    var (answer, regions, kinds) = _options.IsVisionWarmup(step) ? RegionLoss(batch) : Losses(batch, _options.IsVisionFrozen(step));
+                    var (answer, regions, guide, kinds) = _options.IsVisionWarmup(step) ? RegionLoss(batch) : Losses(batch, _options.IsVisionFrozen(step));
                     kindAccuracy = kinds;
-                    (answer + (_options.RegionLossWeight * regions)).backward();
+                    var total = answer + (_options.RegionLossWeight * regions);
+                    (guide is null ? total : total + (_options.AttentionGuideWeight * guide)).backward();
                     gradNorm = nn.utils.clip_grad_norm_(parameters, _options.GradientClip);
                     optimizer.step();
                     loss = answer.item<float>();
                     regionLoss = regions.item<float>();
+                    guideLoss = guide?.item<float>() ?? double.NaN;
                 }
 
                 if (!double.IsFinite(loss) || !double.IsFinite(regionLoss))
@@ -171,7 +172,7 @@ public sealed class SceneTrainer : IDisposable
                         ? $"warm-up ends in {FormatDuration(perStep * (_options.VisionWarmupSteps - done))}"
                         : $"eta {FormatDuration(perStep * (_options.Steps - done))}";
                     _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{Bar(done)} step {done}/{_options.Steps}{(_options.IsVisionWarmup(step) ? " vision warm-up" : "")}  loss {smoothed:0.0000} (regions {smoothedRegions:0.000}, kinds {smoothedKinds:0%}{(double.IsNaN(_lastGuideLoss) ? "" : $", guide {_lastGuideLoss:0.00}")})  lr {learningRate:0.00e0}  |g| {gradNorm:0.00}  {perStep:0.00} s/step  elapsed {FormatDuration(elapsed)}  {eta}"));
+                        $"{Bar(done)} step {done}/{_options.Steps}{(_options.IsVisionWarmup(step) ? " vision warm-up" : "")}  loss {smoothed:0.0000} (regions {smoothedRegions:0.000}, kinds {smoothedKinds:0%}{(double.IsNaN(guideLoss) ? "" : $", guide {guideLoss:0.00}")})  lr {learningRate:0.00e0}  |g| {gradNorm:0.00}  {perStep:0.00} s/step  elapsed {FormatDuration(elapsed)}  {eta}"));
                 }
 
                 if (_options.EvaluateEvery > 0 && !_options.IsVisionWarmup(step) && (done % _options.EvaluateEvery == 0 || done == _options.Steps))
@@ -273,28 +274,22 @@ public sealed class SceneTrainer : IDisposable
 
     /// <summary>
     /// Cross-entropy on the answer tokens (each example's mean, averaged over examples), the region probe's loss on the
-    /// image tokens (zero when turned off) and its shape-kind accuracy.
+    /// image tokens (zero when turned off), the attention guide's loss (null when off or nothing to guide) and the
+    /// probe's shape-kind accuracy.
     /// </summary>
-    private (Tensor Answer, Tensor Regions, double KindAccuracy) Losses(SceneBatch batch, bool visionFrozen)
+    private (Tensor Answer, Tensor Regions, Tensor? Guide, double KindAccuracy) Losses(SceneBatch batch, bool visionFrozen)
     {
         var (logits, imageEmbeddings, guide) = Forward(batch, visionFrozen, guided: _options.AttentionGuideWeight > 0);
         var answer = (nn.functional.cross_entropy(logits, tensor(batch.Targets), reduction: nn.Reduction.None) * tensor(batch.ExampleWeights)).sum();
-        _lastGuideLoss = guide?.item<float>() ?? double.NaN;
-        if (guide is not null)
-        {
-            // The guide's gradient joins the answer loss's; its value is reported apart (the progress line's "guide").
-            answer = answer + (_options.AttentionGuideWeight * guide) - (_options.AttentionGuideWeight * guide).detach();
-        }
-
         var (regions, kinds) = _options.RegionLossWeight == 0 ? (zeros(1).squeeze(), double.NaN) : ProbeLoss(batch, imageEmbeddings);
-        return (answer, regions, kinds);
+        return (answer, regions, guide, kinds);
     }
 
     /// <summary>The region probe's loss alone: the vision tower and projector, no language model.</summary>
-    private (Tensor Answer, Tensor Regions, double KindAccuracy) RegionLoss(SceneBatch batch)
+    private (Tensor Answer, Tensor Regions, Tensor? Guide, double KindAccuracy) RegionLoss(SceneBatch batch)
     {
         var (regions, kinds) = ProbeLoss(batch, Model.EncodeTiles(batch.PixelsTensor()), wordsTrain: false);
-        return (zeros(1).squeeze(), regions, kinds);
+        return (zeros(1).squeeze(), regions, null, kinds);
     }
 
     /// <param name="wordsTrain">
@@ -348,16 +343,16 @@ public sealed class SceneTrainer : IDisposable
     {
         var guided = batch.GuideQueries.Length;
         var span = arange(batch.LongestRow, dtype: int64).unsqueeze(0);
-        var rowStarts = tensor(batch.GuideRowStarts).unsqueeze(1);
+        var rowStarts = tensor(batch.GuideRowStarts);
         var queryPositions = tensor(batch.GuideQueries);
-        var keyPositions = (rowStarts + span).clamp_max(keys.shape[0] - 1);
-        var visible = span.le((queryPositions - tensor(batch.GuideRowStarts)).unsqueeze(1));
+        var keyPositions = (rowStarts.unsqueeze(1) + span).clamp_max(keys.shape[0] - 1);
+        var visible = span.le((queryPositions - rowStarts).unsqueeze(1));
         var scores = queries.index_select(0, queryPositions).unsqueeze(1).mul(keys.index_select(0, keyPositions.view(-1)).view(guided, batch.LongestRow, -1)).sum(-1)
             / Math.Sqrt(queries.shape[1]);
         var logShares = scores.masked_fill(visible.logical_not(), double.NegativeInfinity).log_softmax(-1);
         var shows = zeros([guided, batch.LongestRow], dtype: @bool);
         var keyQueries = tensor(batch.GuideKeyQueries);
-        shows.index_put_(tensor(true), keyQueries, tensor(batch.GuideKeyPositions) - tensor(batch.GuideRowStarts).index_select(0, keyQueries));
+        shows.index_put_(tensor(true), keyQueries, tensor(batch.GuideKeyPositions) - rowStarts.index_select(0, keyQueries));
         return -logShares.masked_fill(shows.logical_not(), double.NegativeInfinity).logsumexp(-1).mean();
     }
 
