@@ -19,6 +19,19 @@ public sealed class SceneGeneratorTests
         Assert.NotEqual(a.Caption() + a.Width, _generator.Generate(43, SceneLayout.MultiTile).Caption() + _generator.Generate(43, SceneLayout.MultiTile).Width);
     }
 
+    [Fact]
+    public void The_png_decodes_to_exactly_the_drawn_pixels()
+    {
+        foreach (var layout in new[] { SceneLayout.SingleTile, SceneLayout.MultiTile })
+        {
+            var scene = _generator.Generate(17, layout);
+            using var drawn = SceneRenderer.Render(scene);
+            using var decoded = SKBitmap.Decode(SceneRenderer.RenderPng(scene)).Copy(drawn.ColorType);
+            Assert.Equal((drawn.Width, drawn.Height), (decoded.Width, decoded.Height));
+            Assert.True(drawn.GetPixelSpan().SequenceEqual(decoded.GetPixelSpan()), $"{layout}: the PNG's pixels differ from the drawn ones");
+        }
+    }
+
     [Theory]
     [InlineData(SceneLayout.SingleTile)]
     [InlineData(SceneLayout.MultiTile)]

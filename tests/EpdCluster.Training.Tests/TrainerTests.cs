@@ -216,6 +216,62 @@ public sealed class TrainerTests : IDisposable
         Assert.Contains("other options", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(TrainingPrecision.BFloat16Vision)]
+    [InlineData(TrainingPrecision.BFloat16)]
+    public async Task Bfloat16_products_train_the_same_run_to_within_rounding(TrainingPrecision precision)
+    {
+        async Task<Dictionary<string, Tensor>> Train(TrainingPrecision p, string name)
+        {
+            using var trainer = new SceneTrainer(EpdModelConfig.Tiny, Short(3, visionWarmup: 1) with { Precision = p }, Path.Combine(_root, name), TextWriter.Null);
+            await trainer.RunAsync();
+            return trainer.Model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
+        }
+
+        var inFloat32 = await Train(TrainingPrecision.Float32, "fp32");
+        var mixed = await Train(precision, precision.ToString());
+        using var initial = new MultimodalModel(EpdModelConfig.Tiny);
+        Engine.Weights.DummyWeights.Initialize(initial, Short(3).Seed);
+        var start = initial.state_dict();
+        (double Difference, double Movement) Compare(string prefix)
+        {
+            double difference = 0, movement = 0;
+            foreach (var (name, weight) in mixed.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)))
+            {
+                difference += (weight - inFloat32[name]).abs().sum().item<float>();
+                movement += (inFloat32[name] - start[name]).abs().sum().item<float>();
+            }
+
+            return (difference, movement);
+        }
+
+        // The vision side's products ran in bfloat16 either way, so its weights differ from the float32 run's — by
+        // rounding (Adam turns some near-zero gradients' signs into full steps), far less than training moved them.
+        var vision = Compare("vision_tower.");
+        Assert.True(vision.Difference > 0, "the vision tower trained exactly as in float32: its products were not in bfloat16");
+        Assert.True(vision.Difference < 0.5 * vision.Movement, $"vision tower: {vision.Difference:E2} apart against {vision.Movement:E2} of movement");
+
+        var language = Compare("language_model.model.layers.");
+        Assert.True(language.Movement > 0, "the language model did not train");
+        Assert.True(language.Difference < 0.5 * language.Movement, $"language model: {language.Difference:E2} apart against {language.Movement:E2} of movement");
+    }
+
+    [Fact]
+    public async Task A_run_resumes_in_another_precision()
+    {
+        var work = Path.Combine(_root, "precision");
+        using (var stop = new CancellationTokenSource())
+        using (var stopped = new SceneTrainer(EpdModelConfig.Tiny, Short(4, visionWarmup: 1) with { Precision = TrainingPrecision.Float32 }, work, new StopAfterCheckpoint(stop)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stopped.RunAsync(stop.Token));
+        }
+
+        using var resumed = new SceneTrainer(EpdModelConfig.Tiny, Short(4, visionWarmup: 1) with { Precision = TrainingPrecision.BFloat16 }, work, TextWriter.Null);
+        Assert.Equal(2, resumed.State.NextStep);
+        await resumed.RunAsync();
+        Assert.Equal(4, resumed.State.NextStep);
+    }
+
     [Fact]
     public async Task A_word_aligned_probe_leaves_the_language_model_untouched_in_the_vision_warm_up()
     {

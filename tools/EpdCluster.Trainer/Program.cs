@@ -13,7 +13,7 @@ const string Usage = """
       epd-train train [--out DIR] [--work-dir DIR] [--steps N] [--batch-size N] [--lr X] [--warmup N]
                       [--vision-warmup N] [--easy-fraction X] [--mixed-warmup N]
                       [--questions-per-image N] [--question-mix colour,shape,count,yesno,caption] [--joint-vision-lr X]
-                      [--single-tile-joint N] [--plain-probe] [--attention-guide X]
+                      [--single-tile-joint N] [--plain-probe] [--attention-guide X] [--precision fp32|bf16-vision|bf16|auto]
                       [--seed N] [--checkpoint-every N] [--eval-every N] [--eval-examples N] [--threads N] [--fresh]
           Trains from the seed (or resumes the run in --work-dir), then writes the fp16 served checkpoint to --out
           and prints held-out accuracy through the serving engine.
@@ -65,6 +65,15 @@ static async Task<int> TrainAsync(Dictionary<string, string?> options)
         SingleTileJointSteps = Int(options, "single-tile-joint", defaults.SingleTileJointSteps),
         WordAlignedProbe = !options.ContainsKey("plain-probe") && defaults.WordAlignedProbe,
         AttentionGuideWeight = Double(options, "attention-guide", defaults.AttentionGuideWeight),
+        Precision = Text(options, "precision", null) switch
+        {
+            null => defaults.Precision,
+            "auto" => TrainingPrecision.Auto,
+            "bf16" or "bfloat16" => TrainingPrecision.BFloat16,
+            "bf16-vision" => TrainingPrecision.BFloat16Vision,
+            "fp32" or "float32" => TrainingPrecision.Float32,
+            var other => throw new ArgumentException($"--precision must be auto, bf16-vision, bf16 or fp32, not '{other}'."),
+        },
         Seed = Int(options, "seed", (int)defaults.Seed),
         CheckpointEvery = Int(options, "checkpoint-every", defaults.CheckpointEvery),
         EvaluateEvery = Int(options, "eval-every", defaults.EvaluateEvery),

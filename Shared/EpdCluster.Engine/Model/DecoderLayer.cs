@@ -39,21 +39,21 @@ internal sealed class DecoderLayer : nn.Module
         Tensor q, k, v;
         if (training)
         {
-            q = RotaryEmbedding.Apply(self_attn.q_proj.forward(x).view([.. lead, heads, d]), cos, sin);
-            k = RotaryEmbedding.Apply(self_attn.k_proj.forward(x).view([.. lead, kvHeads, d]), cos, sin);
-            v = self_attn.v_proj.forward(x).view([.. lead, kvHeads, d]);
+            q = RotaryEmbedding.Apply(ComputePrecision.Linear(x, self_attn.q_proj).view([.. lead, heads, d]), cos, sin);
+            k = RotaryEmbedding.Apply(ComputePrecision.Linear(x, self_attn.k_proj).view([.. lead, kvHeads, d]), cos, sin);
+            v = ComputePrecision.Linear(x, self_attn.v_proj).view([.. lead, kvHeads, d]);
         }
         else
         {
             // Serving: one product for q, k and v and one rotation for q and k — fewer, larger operations per step.
-            var qkv = nn.functional.linear(x, FusedWeights().Qkv).view([.. lead, heads + (2 * kvHeads), d]);
+            var qkv = ComputePrecision.Linear(x, FusedWeights().Qkv, null).view([.. lead, heads + (2 * kvHeads), d]);
             var qk = RotaryEmbedding.Apply(qkv.narrow(-2, 0, heads + kvHeads), cos, sin);
             q = qk.narrow(-2, 0, heads);
             k = qk.narrow(-2, heads, kvHeads);
             v = qkv.narrow(-2, heads + kvHeads, kvHeads);
         }
 
-        h = h + self_attn.o_proj.forward(attend(q, k, v));
+        h = h + ComputePrecision.Linear(attend(q, k, v), self_attn.o_proj);
         return h + (training ? mlp.forward(post_attention_layernorm.forward(h)) : mlp.ForwardFused(post_attention_layernorm.forward(h), FusedWeights().GateUp));
     }
 
@@ -122,15 +122,16 @@ internal sealed class DecoderLayer : nn.Module
             RegisterComponents();
         }
 
-        public override Tensor forward(Tensor x) => down_proj.forward(nn.functional.silu(gate_proj.forward(x)) * up_proj.forward(x));
+        public override Tensor forward(Tensor x) =>
+            ComputePrecision.Linear(nn.functional.silu(ComputePrecision.Linear(x, gate_proj)) * ComputePrecision.Linear(x, up_proj), down_proj);
 
         public Tensor FusedGateUpWeight() => torch.cat([gate_proj.weight!, up_proj.weight!], 0);
 
         /// <summary>The same MLP with gate and up projections as one product (<paramref name="gateUp"/> from <see cref="FusedGateUpWeight"/>).</summary>
         public Tensor ForwardFused(Tensor x, Tensor gateUp)
         {
-            var both = nn.functional.linear(x, gateUp).chunk(2, -1);
-            return down_proj.forward(nn.functional.silu(both[0]) * both[1]);
+            var both = ComputePrecision.Linear(x, gateUp, null).chunk(2, -1);
+            return ComputePrecision.Linear(nn.functional.silu(both[0]) * both[1], down_proj);
         }
     }
 }

@@ -22,8 +22,8 @@ internal sealed class GeluMlp : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        var h = _layers[0].forward(x);
-        return _layers[1].forward(_quick ? h * torch.sigmoid(h * QuickGeluScale) : nn.functional.gelu(h));
+        var h = ComputePrecision.Linear(x, _layers[0]);
+        return ComputePrecision.Linear(_quick ? h * torch.sigmoid(h * QuickGeluScale) : nn.functional.gelu(h), _layers[1]);
     }
 
     /// <summary>The constant of OpenAI CLIP's quick GELU.</summary>

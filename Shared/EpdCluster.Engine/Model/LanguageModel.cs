@@ -33,7 +33,7 @@ internal sealed class LanguageModel : nn.Module
 
     /// <summary>Logits over the vocabulary: [..., width] → [..., vocab].</summary>
     public Tensor Logits(Tensor hidden) =>
-        lm_head is null ? nn.functional.linear(hidden, model.embed_tokens.weight!) : lm_head.forward(hidden);
+        ComputePrecision.Linear(hidden, lm_head?.weight ?? model.embed_tokens.weight!, lm_head?.bias);
 
     /// <summary>
     /// Causal forward over whole sequences with no cache (the reference path, and training):

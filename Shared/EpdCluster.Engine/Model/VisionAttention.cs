@@ -29,7 +29,7 @@ internal sealed class VisionAttention : nn.Module<Tensor, Tensor>
         var (n, l, width) = (x.shape[0], x.shape[1], x.shape[2]);
         var headDim = width / _heads;
         Tensor Split(Tensor t) => t.view(n, l, _heads, headDim).transpose(1, 2);
-        var attended = nn.functional.scaled_dot_product_attention(Split(q_proj.forward(x)), Split(k_proj.forward(x)), Split(v_proj.forward(x)));
-        return out_proj.forward(attended.transpose(1, 2).reshape(n, l, width));
+        var attended = nn.functional.scaled_dot_product_attention(Split(ComputePrecision.Linear(x, q_proj)), Split(ComputePrecision.Linear(x, k_proj)), Split(ComputePrecision.Linear(x, v_proj)));
+        return ComputePrecision.Linear(attended.transpose(1, 2).reshape(n, l, width), out_proj);
     }
 }

@@ -70,9 +70,11 @@ internal sealed class VisionTower : nn.Module<Tensor, Tensor>
         private readonly Conv2d patch_embedding;
         private readonly Parameter? class_embedding;
         private readonly Embedding position_embedding;
+        private readonly long _patchKernel;
 
         public VisionEmbeddings(VisionConfig config) : base(nameof(VisionEmbeddings))
         {
+            _patchKernel = config.PatchKernel;
             if (config.StemLayers > 0)
             {
                 stem = new ModuleList<Conv2d>(Enumerable.Range(0, config.StemLayers)
@@ -93,12 +95,12 @@ internal sealed class VisionTower : nn.Module<Tensor, Tensor>
             {
                 foreach (var convolution in stem)
                 {
-                    features = nn.functional.gelu(convolution.forward(features));
+                    features = nn.functional.gelu(ComputePrecision.Conv2d(features, convolution, stride: 2, padding: 1));
                 }
             }
 
             // [n, width, side, side] → [n, side·side, width], patches in row-major order.
-            var x = patch_embedding.forward(features).flatten(2).transpose(1, 2);
+            var x = ComputePrecision.Conv2d(features, patch_embedding, stride: _patchKernel, padding: 0).flatten(2).transpose(1, 2);
             if (class_embedding is not null)
             {
                 x = torch.cat([class_embedding.expand(x.shape[0], 1, -1), x], 1);

@@ -5,9 +5,26 @@ namespace EpdCluster.Training.Scenes;
 /// <summary>Renders a <see cref="Scene"/> with SkiaSharp and encodes it as PNG (lossless, so pixels are exact).</summary>
 public static class SceneRenderer
 {
+    /// <summary>
+    /// One row filter and the lightest deflate: PNG is lossless at any setting, so the decoded pixels are the same,
+    /// and a training step prepares 16 images on a thread that shares the cores with the step (the default settings
+    /// took 5.0 ms of an image's 12 ms of preparation to compress it, these 1.4 ms; a joint step 9 % less time).
+    /// </summary>
+    private static readonly SKPngEncoderOptions FastPng = new(SKPngEncoderFilterFlags.Sub, zLibLevel: 1);
+
     public static byte[] RenderPng(Scene scene)
     {
-        using var bitmap = new SKBitmap(scene.Width, scene.Height);
+        using var bitmap = Render(scene);
+        using var pixmap = bitmap.PeekPixels();
+        using var data = pixmap.Encode(FastPng)
+            ?? throw new InvalidOperationException("SkiaSharp could not encode the scene as PNG.");
+        return data.ToArray();
+    }
+
+    /// <summary>The scene drawn (the caller disposes the bitmap).</summary>
+    public static SKBitmap Render(Scene scene)
+    {
+        var bitmap = new SKBitmap(scene.Width, scene.Height);
         using (var canvas = new SKCanvas(bitmap))
         {
             canvas.Clear(ToSkia(scene.Background));
@@ -19,8 +36,7 @@ public static class SceneRenderer
             }
         }
 
-        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-        return data.ToArray();
+        return bitmap;
     }
 
     private static void Draw(SKCanvas canvas, SKPaint paint, SceneShape shape, (double CentreX, double CentreY, double Extent) placement)

@@ -36,6 +36,8 @@ public sealed class SceneTrainer : IDisposable
     private readonly int _tokensPerSide;
     private readonly long[,] _kindWords;
     private readonly long[,] _colourWords;
+    private readonly bool _visionInBFloat16;
+    private readonly bool _languageInBFloat16;
 
     public SceneTrainer(EpdModelConfig config, TrainerOptions options, string workDirectory, TextWriter log)
     {
@@ -47,6 +49,11 @@ public sealed class SceneTrainer : IDisposable
         _tokensPerSide = config.Vision.PatchesPerSide / config.PixelShuffleFactor;
         _kindWords = WordTokens(ShapeKinds.All.Select(kind => kind.Word()));
         _colourWords = WordTokens(ShapeColour.Palette.Select(colour => colour.Name));
+        var precision = options.Precision == TrainingPrecision.Auto
+            ? (ComputePrecision.IsBFloat16Native ? TrainingPrecision.BFloat16Vision : TrainingPrecision.Float32)
+            : options.Precision;
+        _visionInBFloat16 = precision is TrainingPrecision.BFloat16Vision or TrainingPrecision.BFloat16;
+        _languageInBFloat16 = precision == TrainingPrecision.BFloat16;
         Directory.CreateDirectory(workDirectory);
         if (options.Threads > 0)
         {
@@ -59,7 +66,8 @@ public sealed class SceneTrainer : IDisposable
         {
             var saved = JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(statePath), JsonOptions)
                 ?? throw new InvalidDataException($"{statePath} is empty.");
-            if (saved.Options with { Threads = 0 } != options with { Threads = 0 })
+            // Threads and precision are how a run computes, not which run it is: either may change on resuming.
+            if (saved.Options with { Threads = 0, Precision = default } != options with { Threads = 0, Precision = default })
             {
                 throw new InvalidOperationException($"{workDirectory} holds a run with other options ({JsonSerializer.Serialize(saved.Options)}); resume with the same options or use another work directory.");
             }
@@ -81,6 +89,11 @@ public sealed class SceneTrainer : IDisposable
 
         Model.train();
         _probe.train();
+        var native = ComputePrecision.IsBFloat16Native ? "this CPU multiplies bfloat16 natively" : "this CPU emulates bfloat16 products, slower than float32";
+        _log.WriteLine(_languageInBFloat16 ? $"Products in bfloat16, weights and losses in float32 ({native})."
+            : _visionInBFloat16 ? $"Vision tower and projector products in bfloat16, the language model's in float32 ({native})."
+            : ComputePrecision.IsBFloat16Native ? $"Products in float32 ({native}: --precision bf16-vision makes a step a fifth cheaper, and measured less accurate)."
+            : "Products in float32.");
     }
 
     public MultimodalModel Model { get; }
@@ -143,7 +156,7 @@ public sealed class SceneTrainer : IDisposable
                 using (var scope = NewDisposeScope())
                 {
                     optimizer.zero_grad();
-                    var (answer, regions, guide, kinds) = _options.IsVisionWarmup(step) ? RegionLoss(batch) : Losses(batch, _options.IsVisionFrozen(step));
+                    var (answer, regions, guide, kinds) = ForwardLosses(batch, step);
                     kindAccuracy = kinds;
                     var total = answer + (_options.RegionLossWeight * regions);
                     (guide is null ? total : total + (_options.AttentionGuideWeight * guide)).backward();
@@ -272,6 +285,13 @@ public sealed class SceneTrainer : IDisposable
         Model.Dispose();
     }
 
+    /// <summary>The step's losses, its products in the run's precision.</summary>
+    private (Tensor Answer, Tensor Regions, Tensor? Guide, double KindAccuracy) ForwardLosses(SceneBatch batch, int step)
+    {
+        using var precision = _languageInBFloat16 ? ComputePrecision.BFloat16() : null;
+        return _options.IsVisionWarmup(step) ? RegionLoss(batch) : Losses(batch, _options.IsVisionFrozen(step));
+    }
+
     /// <summary>
     /// Cross-entropy on the answer tokens (each example's mean, averaged over examples), the region probe's loss on the
     /// image tokens (zero when turned off), the attention guide's loss (null when off or nothing to guide) and the
@@ -279,7 +299,7 @@ public sealed class SceneTrainer : IDisposable
     /// </summary>
     private (Tensor Answer, Tensor Regions, Tensor? Guide, double KindAccuracy) Losses(SceneBatch batch, bool visionFrozen)
     {
-        var (logits, imageEmbeddings, guide) = Forward(batch, visionFrozen, guided: _options.AttentionGuideWeight > 0);
+        var (logits, imageEmbeddings, guide) = Forward(batch, visionFrozen, guided: _options.AttentionGuideWeight > 0, training: true);
         var answer = (nn.functional.cross_entropy(logits, tensor(batch.Targets), reduction: nn.Reduction.None) * tensor(batch.ExampleWeights)).sum();
         var (regions, kinds) = _options.RegionLossWeight == 0 ? (zeros(1).squeeze(), double.NaN) : ProbeLoss(batch, imageEmbeddings);
         return (answer, regions, guide, kinds);
@@ -288,7 +308,13 @@ public sealed class SceneTrainer : IDisposable
     /// <summary>The region probe's loss alone: the vision tower and projector, no language model.</summary>
     private (Tensor Answer, Tensor Regions, Tensor? Guide, double KindAccuracy) RegionLoss(SceneBatch batch)
     {
-        var (regions, kinds) = ProbeLoss(batch, Model.EncodeTiles(batch.PixelsTensor()), wordsTrain: false);
+        Tensor imageEmbeddings;
+        using (VisionPrecision(true))
+        {
+            imageEmbeddings = Model.EncodeTiles(batch.PixelsTensor());
+        }
+
+        var (regions, kinds) = ProbeLoss(batch, imageEmbeddings, wordsTrain: false);
         return (zeros(1).squeeze(), regions, null, kinds);
     }
 
@@ -356,6 +382,9 @@ public sealed class SceneTrainer : IDisposable
         return -logShares.masked_fill(shows.logical_not(), double.NegativeInfinity).logsumexp(-1).mean();
     }
 
+    /// <summary>bfloat16 products for the vision tower and projector of a training step, when the run uses them.</summary>
+    private IDisposable? VisionPrecision(bool training) => training && _visionInBFloat16 ? ComputePrecision.BFloat16() : null;
+
     /// <summary>Logits at the batch's scored positions: [scored, vocab].</summary>
     internal Tensor ScoredLogits(SceneBatch batch) => Forward(batch).Logits;
 
@@ -364,16 +393,21 @@ public sealed class SceneTrainer : IDisposable
     /// when <paramref name="guided"/>, the attention guide's loss (null when the batch has nothing to guide).
     /// </summary>
     /// <param name="visionFrozen">Runs the vision tower without autograd (its output is a constant to the rest).</param>
-    private (Tensor Logits, Tensor ImageEmbeddings, Tensor? GuideLoss) Forward(SceneBatch batch, bool visionFrozen = false, bool guided = false)
+    /// <param name="training">A training step: the run's precision applies (evaluation computes in float32, as served).</param>
+    private (Tensor Logits, Tensor ImageEmbeddings, Tensor? GuideLoss) Forward(SceneBatch batch, bool visionFrozen = false, bool guided = false, bool training = false)
     {
         var width = Model.Config.Text.HiddenSize;
-        Tensor features;
-        using (visionFrozen ? no_grad() : null)
+        Tensor features, imageEmbeddings;
+        using (VisionPrecision(training))
         {
-            features = Model.VisionFeatures(batch.PixelsTensor());
+            using (visionFrozen ? no_grad() : null)
+            {
+                features = Model.VisionFeatures(batch.PixelsTensor());
+            }
+
+            imageEmbeddings = Model.Project(features);
         }
 
-        var imageEmbeddings = Model.Project(features);
         var embeddings = Model.EmbedPrompt(batch.IdsTensor(), tensor(batch.ImagePositions), imageEmbeddings);
         var blocks = new List<Tensor>();
         var (guidedQueries, guidedKeys) = (new List<Tensor>(), new List<Tensor>());
