@@ -72,17 +72,22 @@ internal sealed class VisionTower : nn.Module<Tensor, Tensor>
         private readonly Embedding position_embedding;
         private readonly long _patchKernel;
 
+        // A stem convolution halves the side: 3 × 3 kernel, stride 2, padding 1 (built and run with the same values).
+        private const int StemKernel = 3;
+        private const int StemStride = 2;
+        private const int StemPadding = 1;
+
         public VisionEmbeddings(VisionConfig config) : base(nameof(VisionEmbeddings))
         {
             _patchKernel = config.PatchKernel;
             if (config.StemLayers > 0)
             {
                 stem = new ModuleList<Conv2d>(Enumerable.Range(0, config.StemLayers)
-                    .Select(i => nn.Conv2d(config.StemInputChannels(i), config.StemInputChannels(i + 1), 3, stride: 2, padding: 1))
+                    .Select(i => nn.Conv2d(config.StemInputChannels(i), config.StemInputChannels(i + 1), StemKernel, stride: StemStride, padding: StemPadding))
                     .ToArray());
             }
 
-            patch_embedding = nn.Conv2d(config.PatchInputChannels, config.HiddenSize, config.PatchKernel, stride: config.PatchKernel, bias: config.PatchBias);
+            patch_embedding = nn.Conv2d(config.PatchInputChannels, config.HiddenSize, _patchKernel, stride: _patchKernel, bias: config.PatchBias);
             class_embedding = config.UseClassEmbedding ? new Parameter(torch.zeros(config.HiddenSize)) : null;
             position_embedding = nn.Embedding(config.NumPositions, config.HiddenSize);
             RegisterComponents();
@@ -95,7 +100,7 @@ internal sealed class VisionTower : nn.Module<Tensor, Tensor>
             {
                 foreach (var convolution in stem)
                 {
-                    features = nn.functional.gelu(ComputePrecision.Conv2d(features, convolution, stride: 2, padding: 1));
+                    features = nn.functional.gelu(ComputePrecision.Conv2d(features, convolution, StemStride, StemPadding));
                 }
             }
 
