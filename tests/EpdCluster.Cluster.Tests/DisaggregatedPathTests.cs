@@ -68,9 +68,9 @@ public sealed class DisaggregatedPathTests(DisaggregatedClusterFixture cluster) 
             }
         }
 
-        // The shipped model reads colours, shapes and counts (docs/models.md): of these 12 questions it gets 10 right,
+        // The shipped model reads colours, shapes and counts (docs/models.md): of these 12 questions it gets 11 right,
         // where chance is about 2.3 — a garbled tile or KV block would also make the all-in-one comparison above fail.
-        Assert.True(correct >= 8, $"only {correct} of 12 colour, shape and count answers were correct");
+        Assert.True(correct >= 9, $"only {correct} of 12 colour, shape and count answers were correct");
     }
 
     private static OpenAI.Chat.ChatClient SdkClient(Uri gateway) =>

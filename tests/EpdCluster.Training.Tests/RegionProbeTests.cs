@@ -1,3 +1,5 @@
+using EpdCluster.Engine.Weights;
+using EpdCluster.Training.Scenes;
 using EpdCluster.Training.Training;
 using static TorchSharp.torch;
 
@@ -37,18 +39,56 @@ public sealed class RegionProbeTests
     }
 
     [Fact]
-    public void A_word_aligned_probe_needs_the_word_embeddings_and_a_plain_one_refuses_them()
+    public void A_word_head_without_a_background_class_has_exactly_one_class_per_word()
+    {
+        using var head = new WordHead(4, 2, background: false);
+        var words = tensor(new float[,] { { 1, 0, 0, 0 }, { 0, 0, 0, 5 } });
+
+        var logits = head.Logits(tensor(new float[,] { { 0, 3, 0, 4 } }), words);
+        Assert.Equal([1, 2], logits.shape);
+        Assert.Equal(0, logits[0, 0].item<float>(), 4);
+        Assert.Equal(10 * 4 / 5.0, logits[0, 1].item<float>(), 4);
+    }
+
+    [Fact]
+    public void A_word_aligned_probe_scores_positions_only_where_a_token_is_placed()
+    {
+        using var probe = new RegionProbe(8, wordAligned: true, positionWords: true);
+        DummyWeights.Initialize(probe, 3);
+        var tokens = randn(16, 8, generator: new Generator(5));
+        var labels = zeros(16, ScalarType.Int64);
+        var pooling = full(1, 16, 1f / 16);
+        var presence = zeros(1, RegionLabels.KindClasses - 1);
+        var words = new ProbeWords(randn(RegionLabels.KindClasses - 1, 8), randn(RegionLabels.ColourClasses - 1, 8), randn(ScenePositions.All.Count, 8));
+        double Loss(long[] positions) => probe.Loss(tokens, labels, labels, labels, tensor(positions), pooling, presence, words).Loss.item<float>();
+
+        // Only the last token is placed, and its label changes the loss; placing the others changes it too.
+        var unplaced = Enumerable.Repeat(RegionLabels.Unplaced, 15).ToArray();
+        var atTopLeft = Loss([.. unplaced, 0]);
+        Assert.True(double.IsFinite(atTopLeft));
+        Assert.NotEqual(atTopLeft, Loss([.. unplaced, 8]));
+        Assert.NotEqual(atTopLeft, Loss([.. Enumerable.Repeat(0L, 15), 0]));
+    }
+
+    [Fact]
+    public void A_word_aligned_probe_needs_the_word_embeddings_it_reads_and_a_plain_one_refuses_them()
     {
         using var plain = new RegionProbe(8);
         using var aligned = new RegionProbe(8, wordAligned: true);
+        using var placing = new RegionProbe(8, wordAligned: true, positionWords: true);
         var tokens = randn(16, 8);
         var labels = zeros(16, ScalarType.Int64);
         var pooling = full(1, 16, 1f / 16);
         var presence = zeros(1, RegionLabels.KindClasses - 1);
-        var words = (randn(RegionLabels.KindClasses - 1, 8), randn(RegionLabels.ColourClasses - 1, 8));
+        var words = new ProbeWords(randn(RegionLabels.KindClasses - 1, 8), randn(RegionLabels.ColourClasses - 1, 8));
+        var withPositions = words with { Positions = randn(ScenePositions.All.Count, 8) };
 
-        Assert.True(double.IsFinite(aligned.Loss(tokens, labels, labels, labels, pooling, presence, words).Loss.item<float>()));
-        Assert.Throws<ArgumentException>(() => aligned.Loss(tokens, labels, labels, labels, pooling, presence));
-        Assert.Throws<ArgumentException>(() => plain.Loss(tokens, labels, labels, labels, pooling, presence, words));
+        Assert.True(double.IsFinite(aligned.Loss(tokens, labels, labels, labels, labels, pooling, presence, words).Loss.item<float>()));
+        Assert.True(double.IsFinite(placing.Loss(tokens, labels, labels, labels, labels, pooling, presence, withPositions).Loss.item<float>()));
+        Assert.Throws<ArgumentException>(() => aligned.Loss(tokens, labels, labels, labels, labels, pooling, presence));
+        Assert.Throws<ArgumentException>(() => aligned.Loss(tokens, labels, labels, labels, labels, pooling, presence, withPositions));
+        Assert.Throws<ArgumentException>(() => placing.Loss(tokens, labels, labels, labels, labels, pooling, presence, words));
+        Assert.Throws<ArgumentException>(() => plain.Loss(tokens, labels, labels, labels, labels, pooling, presence, words));
+        Assert.Throws<ArgumentException>(() => new RegionProbe(8, positionWords: true));
     }
 }

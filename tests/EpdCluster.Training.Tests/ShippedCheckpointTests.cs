@@ -2,6 +2,7 @@ using EpdCluster.Engine.Model;
 using EpdCluster.Engine.Weights;
 using EpdCluster.Training.Evaluation;
 using EpdCluster.Training.Questions;
+using EpdCluster.Training.Scenes;
 
 namespace EpdCluster.Training.Tests;
 
@@ -37,23 +38,25 @@ public sealed class ShippedCheckpointTests
     }
 
     /// <remarks>
-    /// The goal is 90 % (single tile) / 80 % (multi tile) on colour, shape and count questions; the shipped checkpoint
-    /// reaches 83 % / 77 % on 500 held-out questions (docs/models.md), 78 % (47 of 60) on the colour, shape and count
-    /// questions among these 100 — greedy decoding makes that number exact on every run. This guards what it reaches,
-    /// well above chance (1 in 8 colours, 1 in 5 shapes, 1 in 4 counts: ≈ 19 % together) where dummy weights answer
-    /// nothing right; and shape kinds alone (13 of 20; chance 4), which a vision tower that only sees colours misses.
+    /// The goal (docs/models.md): 90 % on colour, shape and count questions about single-tile images, 80 % about
+    /// multi-tile ones. The shipped checkpoint answers 137 of those 150 held-out questions right (91.3 %) and 126 of 150
+    /// (84.0 %) — greedy decoding makes the numbers the same on every run — so the goal is asserted as it stands;
+    /// dummy weights answer nothing right. Shape kinds alone (chance 1 in 5) are checked too: a vision tower that only
+    /// sees colours fails them.
     /// </remarks>
     [Fact]
-    public async Task It_reads_colours_shapes_and_counts_of_held_out_scenes()
+    public async Task It_reads_colours_shapes_and_counts_of_held_out_scenes_as_well_as_the_goal_asks()
     {
         using var model = new ModelOptions().Load();
-        var (table, answers) = await ServedAnswerEvaluator.EvaluateAsync(model, count: 100);
-        Assert.Equal(100, table.Total);
-        var seeing = table.Accuracy(null, QuestionKind.Colour, QuestionKind.Shape, QuestionKind.Count);
+        var (table, answers) = await ServedAnswerEvaluator.EvaluateAsync(model, count: 500);
+        Assert.Equal(500, table.Total);
+        var single = table.Accuracy(SceneLayout.SingleTile, QuestionKind.Colour, QuestionKind.Shape, QuestionKind.Count);
+        var multi = table.Accuracy(SceneLayout.MultiTile, QuestionKind.Colour, QuestionKind.Shape, QuestionKind.Count);
         var shapes = table.Accuracy(null, QuestionKind.Shape);
         var wrong = string.Join("; ", answers.Where(a => !a.IsCorrect).Take(8).Select(a => $"\"{a.Example.Question.Text}\" → \"{a.Reply}\" (expected \"{a.Example.Question.Answer}\")"));
-        Assert.True(seeing >= 0.60, $"colour, shape and count accuracy {seeing:P1} is below 60 %: {wrong}\n{table.ToMarkdown()}");
-        Assert.True(shapes >= 0.45, $"shape accuracy {shapes:P1} is below 45 %: {wrong}\n{table.ToMarkdown()}");
+        Assert.True(single >= 0.90, $"single-tile colour, shape and count accuracy {single:P1} is below 90 %: {wrong}\n{table.ToMarkdown()}");
+        Assert.True(multi >= 0.80, $"multi-tile colour, shape and count accuracy {multi:P1} is below 80 %: {wrong}\n{table.ToMarkdown()}");
+        Assert.True(shapes >= 0.80, $"shape accuracy {shapes:P1} is below 80 %: {wrong}\n{table.ToMarkdown()}");
 
         // Every reply is a short answer in the taught form (no run-on text): the model ends its turn.
         Assert.All(answers.Where(a => a.Example.Question.Kind != QuestionKind.Caption), a => Assert.True(a.Reply.Split(' ').Length <= 2, $"\"{a.Reply}\""));

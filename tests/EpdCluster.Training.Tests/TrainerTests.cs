@@ -2,6 +2,7 @@ using System.Globalization;
 using EpdCluster.Engine.Model;
 using EpdCluster.Engine.Text;
 using EpdCluster.Training.Data;
+using EpdCluster.Training.Questions;
 using EpdCluster.Training.Training;
 using static TorchSharp.torch;
 
@@ -25,6 +26,7 @@ public sealed class TrainerTests : IDisposable
         CheckpointEvery = 2,
         EvaluateEvery = 0,
         Threads = 1,
+        Precision = TrainingPrecision.Float32, // the default (auto) depends on the CPU
     };
 
     [Fact]
@@ -54,6 +56,7 @@ public sealed class TrainerTests : IDisposable
         var batch = new SceneBatch(examples, 4);
         var guided = examples.SelectMany(e => e.Questions).Count(q => q.Subject is not null);
         Assert.InRange(batch.GuideQueries.Length, 1, guided);
+        Assert.All(batch.GuideLookups, lookup => Assert.Equal((long)GuideLookup.ByKind, lookup));
 
         // Every guided key is an image token of the query's own conversation, before the query, showing the subject.
         for (var i = 0; i < batch.GuideKeyPositions.Length; i++)
@@ -65,25 +68,41 @@ public sealed class TrainerTests : IDisposable
 
         // With all-zero queries attention is uniform over the visible tokens: the loss is the mean of −log(shown / visible).
         var positions = batch.Ids.Length;
-        using var queries = zeros(positions, 32);
-        using var keys = randn(positions, 32);
+        var lookups = SceneTrainer.GuideHeads(EpdModelConfig.Tiny.Text, positionLookup: true).Length;
+        using var queries = zeros(positions, lookups, 32);
+        using var keys = randn(positions, lookups, 32);
         var expected = Enumerable.Range(0, batch.GuideQueries.Length).Average(q =>
             -Math.Log((double)batch.GuideKeyQueries.Count(k => k == q) / (batch.GuideQueries[q] - batch.GuideRowStarts[q] + 1)));
         Assert.Equal(expected, SceneTrainer.AttentionGuideLoss(batch, queries, keys).item<float>(), 4);
 
-        // Keys that match the query only where the subject is shown: the loss goes to zero (one question per chat, so
-        // each conversation has one subject).
-        batch = new SceneBatch(Enumerable.Range(0, 12).Select(i => factory.Create(DataSplit.Train, i)).ToList(), 4);
+        // One question per chat: each guided query reads the head of its lookup — by position for "which shape is on
+        // the right?", by kind for the others.
+        batch = new SceneBatch(Enumerable.Range(0, 16).Select(i => factory.Create(DataSplit.Train, i)).ToList(), 4, positionLookup: true);
         Assert.NotEmpty(batch.GuideQueries);
-        positions = batch.Ids.Length;
-        var marks = Enumerable.Repeat(-100f, positions).ToArray();
-        foreach (var position in batch.GuideKeyPositions)
+        for (var q = 0; q < batch.GuideQueries.Length; q++)
         {
-            marks[position] = 100f;
+            var question = batch.Examples[Array.IndexOf(batch.RowStarts, batch.GuideRowStarts[q])].Question;
+            Assert.Equal(question.Kind == QuestionKind.Shape ? GuideLookup.ByPosition : GuideLookup.ByKind, (GuideLookup)batch.GuideLookups[q]);
         }
 
-        using var aligned = cat([tensor(marks).unsqueeze(1), zeros(positions, 31)], 1);
-        using var guideQueries = cat([ones(positions, 1), zeros(positions, 31)], 1);
+        Assert.Contains((long)GuideLookup.ByPosition, batch.GuideLookups);
+        Assert.Contains((long)GuideLookup.ByKind, batch.GuideLookups);
+
+        // Keys that match the query where the subject is shown, in the head of the query's lookup, and shun it there in
+        // the other head: the loss goes to zero when each query reads its own lookup's head (and would be huge if not).
+        positions = batch.Ids.Length;
+        var marks = new float[positions, lookups];
+        for (var i = 0; i < batch.GuideKeyPositions.Length; i++)
+        {
+            var lookup = batch.GuideLookups[batch.GuideKeyQueries[i]];
+            for (var head = 0; head < lookups; head++)
+            {
+                marks[batch.GuideKeyPositions[i], head] = head == lookup ? 100f : -100f;
+            }
+        }
+
+        using var aligned = cat([tensor(marks).unsqueeze(2), zeros(positions, lookups, 31)], 2);
+        using var guideQueries = cat([ones(positions, lookups, 1), zeros(positions, lookups, 31)], 2);
         var loss = SceneTrainer.AttentionGuideLoss(batch, guideQueries, aligned).item<float>();
         Assert.True(loss < 1e-3, $"loss {loss}");
     }
@@ -257,6 +276,57 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public async Task Bf16_warmup_multiplies_in_bfloat16_in_the_vision_warm_up_only()
+    {
+        // Stopped at the first checkpoint (step 2, both steps vision warm-up), then resumed for the joint steps.
+        var options = Short(4, visionWarmup: 2);
+        async Task<string> WarmUp(TrainingPrecision precision)
+        {
+            var work = Path.Combine(_root, "warm-" + precision);
+            using var stop = new CancellationTokenSource();
+            using var trainer = new SceneTrainer(EpdModelConfig.Tiny, options with { Precision = precision }, work, new StopAfterCheckpoint(stop));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => trainer.RunAsync(stop.Token));
+            return work;
+        }
+
+        static Dictionary<string, Tensor> Weights(string work)
+        {
+            using var model = Engine.Weights.ModelCheckpoint.Load(Path.Combine(work, "checkpoint"));
+            return model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
+        }
+
+        double Apart(Dictionary<string, Tensor> a, Dictionary<string, Tensor> b) => a.Sum(p => (p.Value - b[p.Key]).abs().sum().item<float>());
+
+        var warmedUp = await WarmUp(TrainingPrecision.BFloat16Warmup);
+        Assert.Equal(0, Apart(Weights(warmedUp), Weights(await WarmUp(TrainingPrecision.BFloat16Vision))));
+        Assert.True(Apart(Weights(warmedUp), Weights(await WarmUp(TrainingPrecision.Float32))) > 0, "the warm-up did not multiply in bfloat16");
+
+        // From the same warm-up, its joint steps are those of a float32 run, not of a bfloat16 one.
+        async Task<Dictionary<string, Tensor>> Joint(TrainingPrecision precision)
+        {
+            var work = Path.Combine(_root, "joint-" + precision);
+            CopyDirectory(warmedUp, work);
+            using var trainer = new SceneTrainer(EpdModelConfig.Tiny, options with { Precision = precision }, work, TextWriter.Null);
+            await trainer.RunAsync();
+            return trainer.Model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
+        }
+
+        var joint = await Joint(TrainingPrecision.BFloat16Warmup);
+        Assert.Equal(0, Apart(joint, await Joint(TrainingPrecision.Float32)));
+        Assert.True(Apart(joint, await Joint(TrainingPrecision.BFloat16Vision)) > 0, "bf16-vision's joint steps were float32 too");
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
+    [Fact]
     public async Task A_run_resumes_in_another_precision()
     {
         var work = Path.Combine(_root, "precision");
@@ -296,6 +366,39 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_frozen_stem_trains_in_the_warm_up_and_keeps_its_weights_in_the_joint_phase()
+    {
+        // Stopped at the first checkpoint (step 2, the end of the warm-up), then resumed for two joint steps.
+        var options = Short(4, visionWarmup: 2) with { FreezeStemInJointPhase = true };
+        var work = Path.Combine(_root, "stem");
+        using (var stop = new CancellationTokenSource())
+        using (var warmUp = new SceneTrainer(EpdModelConfig.Tiny, options, work, new StopAfterCheckpoint(stop)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => warmUp.RunAsync(stop.Token));
+        }
+
+        Dictionary<string, Tensor> warmedUp;
+        using (var model = Engine.Weights.ModelCheckpoint.Load(Path.Combine(work, "checkpoint")))
+        {
+            warmedUp = model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
+        }
+
+        using var joint = new SceneTrainer(EpdModelConfig.Tiny, options, work, TextWriter.Null);
+        await joint.RunAsync();
+        using var initial = new MultimodalModel(EpdModelConfig.Tiny);
+        Engine.Weights.DummyWeights.Initialize(initial, options.Seed);
+        var (start, end) = (initial.state_dict(), joint.Model.state_dict());
+        double Moved(Dictionary<string, Tensor> from, Dictionary<string, Tensor> to, string prefix) => to.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal))
+            .Sum(p => (p.Value - from[p.Key]).abs().sum().item<float>());
+
+        Assert.True(Moved(start, warmedUp, "vision_tower.embeddings.stem.") > 0, "the stem did not train in the warm-up");
+        Assert.Equal(0, Moved(warmedUp, end, "vision_tower.embeddings.stem."));
+        Assert.True(Moved(warmedUp, end, "vision_tower.embeddings.patch_embedding.") > 0, "the patch embedding did not train in the joint phase");
+        Assert.True(Moved(warmedUp, end, "vision_tower.encoder.") > 0, "the tower's blocks did not train in the joint phase");
+        Assert.True(Moved(warmedUp, end, "language_model.") > 0, "the language model did not train");
+    }
+
+    [Fact]
     public async Task A_frozen_vision_tower_keeps_its_weights_while_the_projector_and_language_model_train()
     {
         var options = Short(3) with { JointVisionLearningRateScale = 0 };
@@ -315,14 +418,16 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
-    public void Both_optimizer_groups_use_the_runs_beta2_and_weight_decay()
+    public void Every_optimizer_group_uses_the_runs_beta2_and_weight_decay()
     {
         var options = Short(2) with { Beta2 = 0.97, WeightDecay = 0.03, WordAlignedProbe = false };
         using var trainer = new SceneTrainer(EpdModelConfig.Tiny, options, Path.Combine(_root, "optimizer"), TextWriter.Null);
         using var optimizer = trainer.CreateOptimizer();
 
+        // The stem (frozen in the joint phase), the rest of the vision tower, everything else.
         var groups = optimizer.ParamGroups.Cast<TorchSharp.Modules.AdamW.ParamGroup>().ToList();
-        Assert.Equal(2, groups.Count);
+        Assert.Equal(3, groups.Count);
+        Assert.Equal(trainer.Model.VisionStemParameters().Count(), groups[0].Parameters.Count());
         Assert.All(groups, g =>
         {
             Assert.Equal((0.9, 0.97), g.Betas);

@@ -12,8 +12,8 @@ const string Usage = """
 
       epd-train train [--out DIR] [--work-dir DIR] [--steps N] [--batch-size N] [--lr X] [--warmup N]
                       [--vision-warmup N] [--easy-fraction X] [--mixed-warmup N]
-                      [--questions-per-image N] [--question-mix colour,shape,count,yesno,caption] [--joint-vision-lr X]
-                      [--single-tile-joint N] [--plain-probe] [--attention-guide X] [--precision fp32|bf16-vision|bf16|auto]
+                      [--questions-per-image N] [--question-mix colour,shape,count,yesno,caption] [--joint-vision-lr X] [--freeze-stem on|off]
+                      [--single-tile-joint N] [--plain-probe] [--position-words on|off] [--position-lookup on|off] [--attention-guide X] [--precision auto|fp32|bf16-warmup|bf16-vision|bf16]
                       [--seed N] [--checkpoint-every N] [--eval-every N] [--eval-examples N] [--threads N] [--fresh]
           Trains from the seed (or resumes the run in --work-dir), then writes the fp16 served checkpoint to --out
           and prints held-out accuracy through the serving engine.
@@ -63,7 +63,10 @@ static async Task<int> TrainAsync(Dictionary<string, string?> options)
         QuestionMix = Text(options, "question-mix", null) is { } mix ? QuestionMix.Parse(mix) : defaults.QuestionMix,
         JointVisionLearningRateScale = Double(options, "joint-vision-lr", defaults.JointVisionLearningRateScale),
         SingleTileJointSteps = Int(options, "single-tile-joint", defaults.SingleTileJointSteps),
+        FreezeStemInJointPhase = Switch(options, "freeze-stem", defaults.FreezeStemInJointPhase),
         WordAlignedProbe = !options.ContainsKey("plain-probe") && defaults.WordAlignedProbe,
+        PositionLookup = Switch(options, "position-lookup", defaults.PositionLookup),
+        PositionWords = Switch(options, "position-words", defaults.PositionWords && !options.ContainsKey("plain-probe")),
         AttentionGuideWeight = Double(options, "attention-guide", defaults.AttentionGuideWeight),
         Precision = Text(options, "precision", null) switch
         {
@@ -71,8 +74,9 @@ static async Task<int> TrainAsync(Dictionary<string, string?> options)
             "auto" => TrainingPrecision.Auto,
             "bf16" or "bfloat16" => TrainingPrecision.BFloat16,
             "bf16-vision" => TrainingPrecision.BFloat16Vision,
+            "bf16-warmup" => TrainingPrecision.BFloat16Warmup,
             "fp32" or "float32" => TrainingPrecision.Float32,
-            var other => throw new ArgumentException($"--precision must be auto, bf16-vision, bf16 or fp32, not '{other}'."),
+            var other => throw new ArgumentException($"--precision must be auto, fp32, bf16-warmup, bf16-vision or bf16, not '{other}'."),
         },
         Seed = Int(options, "seed", (int)defaults.Seed),
         CheckpointEvery = Int(options, "checkpoint-every", defaults.CheckpointEvery),
@@ -153,7 +157,18 @@ static async Task PrintServedAccuracyAsync(MultimodalModel model, int count, int
     var (table, answers) = await ServedAnswerEvaluator.EvaluateAsync(model, count, first);
     Console.WriteLine($"Held-out exact match through the serving engine, {count} questions (held-out seeds {first}..{first + count - 1}), {clock.Elapsed.TotalSeconds:0.0} s:");
     Console.WriteLine(table.ToMarkdown());
-    foreach (var wrong in answers.Where(a => !a.IsCorrect).Take(showWrong))
+    var wrongReplies = answers.Where(a => !a.IsCorrect).ToList();
+    if (wrongReplies.Count > 0)
+    {
+        Console.WriteLine("Wrong replies name:");
+        foreach (var kind in wrongReplies.GroupBy(a => a.Example.Question.Kind).OrderBy(g => g.Key))
+        {
+            var named = kind.GroupBy(a => a.Mistake).OrderByDescending(g => g.Count()).Select(g => $"{g.Key.Describe()} {g.Count()}");
+            Console.WriteLine($"  {kind.Key}: {string.Join(", ", named)}");
+        }
+    }
+
+    foreach (var wrong in wrongReplies.Take(showWrong))
     {
         Console.WriteLine($"  wrong: [{wrong.Example.Layout}, {wrong.Example.Image.TileCount} tiles] \"{wrong.Example.Question.Text}\" expected \"{wrong.Example.Question.Answer}\", got \"{wrong.Reply}\"");
     }
@@ -178,6 +193,15 @@ static Dictionary<string, string?> ParseOptions(string[] args)
 
 static string Text(Dictionary<string, string?> options, string name, string? fallback) =>
     options.TryGetValue(name, out var value) && value is not null ? value : fallback!;
+
+static bool Switch(Dictionary<string, string?> options, string name, bool fallback) =>
+    !options.TryGetValue(name, out var value) ? fallback
+    : value switch
+    {
+        "on" => true,
+        "off" => false,
+        _ => throw new ArgumentException($"--{name} must be on or off, not '{value}'."),
+    };
 
 static int Int(Dictionary<string, string?> options, string name, int fallback) =>
     !options.TryGetValue(name, out var value) ? fallback

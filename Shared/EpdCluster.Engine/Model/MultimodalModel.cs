@@ -39,6 +39,10 @@ public sealed class MultimodalModel : nn.Module
     /// <summary>The vision tower's parameters (stem, patch and position embeddings, blocks, norms) — not the projector's.</summary>
     public IEnumerable<TorchSharp.Modules.Parameter> VisionTowerParameters() => vision_tower.parameters();
 
+    /// <summary>The parameters of the vision tower's convolutional stem (none without one): a part of <see cref="VisionTowerParameters"/>.</summary>
+    public IEnumerable<TorchSharp.Modules.Parameter> VisionStemParameters() =>
+        vision_tower.named_parameters().Where(p => p.name.StartsWith("embeddings.stem.", StringComparison.Ordinal)).Select(p => p.parameter);
+
     /// <summary>
     /// Prompt embeddings: token embeddings with the rows at <paramref name="imagePositions"/> ([M] int64)
     /// replaced by <paramref name="imageEmbeddings"/> ([M, width]).

@@ -9,6 +9,8 @@ namespace EpdCluster.Training.Evaluation;
 public sealed record AnsweredExample(SceneExample Example, string Reply)
 {
     public bool IsCorrect => Example.Question.IsAnsweredBy(Reply);
+
+    public AnswerMistake Mistake => AnswerMistakes.Classify(Example, Reply);
 }
 
 /// <summary>

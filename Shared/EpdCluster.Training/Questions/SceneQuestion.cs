@@ -15,7 +15,8 @@ public sealed record SceneQuestion(QuestionKind Kind, string Text, string Answer
     /// </summary>
     public bool IsAnsweredBy(string reply) => Normalize(reply) == Normalize(Answer);
 
-    private static string Normalize(string text)
+    /// <summary>The form replies are compared in: trimmed, lower case, without one trailing full stop.</summary>
+    public static string Normalize(string text)
     {
         var trimmed = text.Trim().ToLowerInvariant();
         return trimmed.EndsWith('.') ? trimmed[..^1].TrimEnd() : trimmed;

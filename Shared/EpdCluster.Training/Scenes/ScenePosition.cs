@@ -24,18 +24,26 @@ public static class ScenePositions
     /// <summary>Row 0–2, top to bottom.</summary>
     public static int Row(this ScenePosition position) => (int)position / 3;
 
+    /// <summary>The words that name the position: "top left", "right", "centre".</summary>
+    public static string Name(this ScenePosition position) => position switch
+    {
+        ScenePosition.TopLeft => "top left",
+        ScenePosition.Top => "top",
+        ScenePosition.TopRight => "top right",
+        ScenePosition.Left => "left",
+        ScenePosition.Centre => "centre",
+        ScenePosition.Right => "right",
+        ScenePosition.BottomLeft => "bottom left",
+        ScenePosition.Bottom => "bottom",
+        ScenePosition.BottomRight => "bottom right",
+        _ => throw new ArgumentOutOfRangeException(nameof(position), position, null),
+    };
+
     /// <summary>The position with its preposition: "at the top left", "on the right", "in the centre".</summary>
     public static string Phrase(this ScenePosition position) => position switch
     {
-        ScenePosition.TopLeft => "at the top left",
-        ScenePosition.Top => "at the top",
-        ScenePosition.TopRight => "at the top right",
-        ScenePosition.Left => "on the left",
+        ScenePosition.Left or ScenePosition.Right => $"on the {position.Name()}",
         ScenePosition.Centre => "in the centre",
-        ScenePosition.Right => "on the right",
-        ScenePosition.BottomLeft => "at the bottom left",
-        ScenePosition.Bottom => "at the bottom",
-        ScenePosition.BottomRight => "at the bottom right",
-        _ => throw new ArgumentOutOfRangeException(nameof(position), position, null),
+        _ => $"at the {position.Name()}",
     };
 }

@@ -6,7 +6,9 @@ namespace EpdCluster.Training.Training;
 /// <summary>
 /// What each image token of a scene shows: for every token (grid tiles row-major, then the thumbnail; each tile's tokens
 /// row-major), the shape covering the most of the token's region of the original image — its kind and colour as class
-/// ids, 0 for "background" — and which 3 × 3 cell of its tile the token lies in. The trainer's region probe learns these,
+/// ids, 0 for "background" — which 3 × 3 cell of its tile the token lies in, and, in a tile that shows the whole image
+/// (a single tile or the thumbnail), the named position in the image (<see cref="ScenePosition"/>) the token shows: the
+/// position of the shape it shows, else the image's 3 × 3 cell it lies in. The trainer's region probe learns these,
 /// which teaches the vision tower and projector to put each shape's kind and colour, and the token's place, into the
 /// tokens the language model reads.
 /// </summary>
@@ -24,12 +26,19 @@ public static class RegionLabels
     /// <summary>Cell classes: the 3 × 3 grid cell of its tile a token's centre falls in (in a single tile or the thumbnail, of the image).</summary>
     public const int CellClasses = 9;
 
-    public static (long[] Kinds, long[] Colours, long[] Cells) For(Scene scene, PreprocessedImage image, int tokensPerSide)
+    /// <summary>
+    /// The position label of a grid tile's tokens: a tile is encoded alone, so nothing in it says which part of the image
+    /// it shows (only the thumbnail's and a single tile's tokens learn image positions).
+    /// </summary>
+    public const long Unplaced = -100;
+
+    public static (long[] Kinds, long[] Colours, long[] Cells, long[] Positions) For(Scene scene, PreprocessedImage image, int tokensPerSide)
     {
         var tokens = image.TileCount * tokensPerSide * tokensPerSide;
         var kinds = new long[tokens];
         var colours = new long[tokens];
         var cells = new long[tokens];
+        var positions = new long[tokens];
         var index = 0;
         var grid = image.Grid;
 
@@ -37,6 +46,7 @@ public static class RegionLabels
         for (var tile = 0; tile < image.TileCount; tile++)
         {
             var isThumbnail = tile >= grid.TileCount;
+            var showsWholeImage = isThumbnail || image.TileCount == 1;
             var (left, top, width, height) = isThumbnail
                 ? (0.0, 0.0, (double)scene.Width, (double)scene.Height)
                 : ((tile % grid.Columns) * (double)scene.Width / grid.Columns, (tile / grid.Columns) * (double)scene.Height / grid.Rows, (double)scene.Width / grid.Columns, (double)scene.Height / grid.Rows);
@@ -49,12 +59,13 @@ public static class RegionLabels
                     kinds[index] = shape is null ? 0 : (int)shape.Kind + 1;
                     colours[index] = shape is null ? 0 : IndexOf(shape.Colour) + 1;
                     cells[index] = (3 * ((2 * row) + 1) / (2 * tokensPerSide) * 3) + (3 * ((2 * column) + 1) / (2 * tokensPerSide));
+                    positions[index] = !showsWholeImage ? Unplaced : shape is not null ? (int)shape.Position : cells[index];
                     index++;
                 }
             }
         }
 
-        return (kinds, colours, cells);
+        return (kinds, colours, cells, positions);
     }
 
     private static SceneShape? Dominant(Scene scene, (double X, double Y, double W, double H) region)

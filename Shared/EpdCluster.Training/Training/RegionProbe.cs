@@ -1,3 +1,4 @@
+using EpdCluster.Training.Scenes;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -6,7 +7,7 @@ namespace EpdCluster.Training.Training;
 
 /// <summary>
 /// A training-only auxiliary head on the projector's output (the image tokens the language model reads): linear
-/// classifiers for each token's <see cref="RegionLabels"/> (shape kind, colour, cell). It gives the vision tower a dense signal from the first step,
+/// classifiers for each token's <see cref="RegionLabels"/> (shape kind, colour, cell, position in the image). It gives the vision tower a dense signal from the first step,
 /// instead of waiting for the language model to learn to look at the image. Never part of the served checkpoint.
 /// </summary>
 internal sealed class RegionProbe : nn.Module
@@ -15,6 +16,7 @@ internal sealed class RegionProbe : nn.Module
     private readonly Linear? colour_head;
     private readonly WordHead? kind_words;
     private readonly WordHead? colour_words;
+    private readonly WordHead? position_words;
     private readonly Linear cell_head;
     private readonly Linear presence_head;
 
@@ -23,12 +25,22 @@ internal sealed class RegionProbe : nn.Module
     /// of the words ("triangle", "red") — instead of free linear classifiers, so the projector puts a red triangle into
     /// the directions of those words. <see cref="Loss"/> then needs the word embeddings.
     /// </param>
-    public RegionProbe(int width, bool wordAligned = false) : base(nameof(RegionProbe))
+    /// <param name="positionWords">
+    /// A word-aligned probe also reads the token's named position in the image, against the embeddings of the
+    /// position's words ("top" + "left"), so a shape at the top left points where "at the top left" does in a question.
+    /// </param>
+    public RegionProbe(int width, bool wordAligned = false, bool positionWords = false) : base(nameof(RegionProbe))
     {
+        if (positionWords && !wordAligned)
+        {
+            throw new ArgumentException("Position words need a word-aligned probe.", nameof(positionWords));
+        }
+
         if (wordAligned)
         {
             kind_words = new WordHead(width, RegionLabels.KindClasses);
             colour_words = new WordHead(width, RegionLabels.ColourClasses);
+            position_words = positionWords ? new WordHead(width, ScenePositions.All.Count, background: false) : null;
         }
         else
         {
@@ -43,8 +55,11 @@ internal sealed class RegionProbe : nn.Module
 
     public bool IsWordAligned => kind_words is not null;
 
+    public bool ReadsPositionWords => position_words is not null;
+
     /// <summary>
-    /// The per-token cross-entropies (kind, colour, cell) plus, per image, a multi-label loss on which shape kinds it holds,
+    /// The per-token cross-entropies (kind, colour, cell and, with position words, the position in the image where a
+    /// token's tile shows the whole image) plus, per image, a multi-label loss on which shape kinds it holds,
     /// read from the mean of its tokens. A shape's kind is hard to learn token by token (a token often shows a quarter of
     /// it), but easy from the whole image; the pooled loss puts kind features into the tokens that show the shape. Also
     /// the kind head's <see cref="KindAccuracy"/>, from the same logits.
@@ -54,13 +69,15 @@ internal sealed class RegionProbe : nn.Module
     /// <param name="presence">[images, kinds]: 1 where the image holds that kind.</param>
     /// <param name="words">
     /// For a word-aligned probe, the language model's embeddings of the shape kinds' words ([kinds, width], in
-    /// <see cref="Scenes.ShapeKinds.All"/> order) and of the palette's colour words ([colours, width]); else null.
+    /// <see cref="Scenes.ShapeKinds.All"/> order), of the palette's colour words ([colours, width]) and of the positions'
+    /// words ([positions, width], in <see cref="ScenePositions.All"/> order; only for a probe that reads them); else null.
     /// </param>
-    public (Tensor Loss, double KindAccuracy) Loss(Tensor imageEmbeddings, Tensor kinds, Tensor colours, Tensor cells, Tensor pooling, Tensor presence, (Tensor Kinds, Tensor Colours)? words = null)
+    /// <param name="positions">Per token, its <see cref="ScenePosition"/> or <see cref="RegionLabels.Unplaced"/> (not scored); read only with position words.</param>
+    public (Tensor Loss, double KindAccuracy) Loss(Tensor imageEmbeddings, Tensor kinds, Tensor colours, Tensor cells, Tensor positions, Tensor pooling, Tensor presence, ProbeWords? words = null)
     {
-        if (IsWordAligned != words.HasValue)
+        if (IsWordAligned != words.HasValue || (ReadsPositionWords != words?.Positions is not null))
         {
-            throw new ArgumentException(IsWordAligned ? "A word-aligned probe needs the word embeddings." : "This probe has its own kind and colour classifiers.", nameof(words));
+            throw new ArgumentException(IsWordAligned ? "A word-aligned probe needs the word embeddings it reads (position words only when it reads positions)." : "This probe has its own kind and colour classifiers.", nameof(words));
         }
 
         var kindLogits = words is { } w ? kind_words!.Logits(imageEmbeddings, w.Kinds) : kind_head!.forward(imageEmbeddings);
@@ -69,6 +86,11 @@ internal sealed class RegionProbe : nn.Module
             + nn.functional.cross_entropy(colourLogits, colours)
             + nn.functional.cross_entropy(cell_head.forward(imageEmbeddings), cells)
             + nn.functional.binary_cross_entropy_with_logits(presence_head.forward(pooling.matmul(imageEmbeddings)), presence);
+        if (words?.Positions is { } positionWords)
+        {
+            loss += nn.functional.cross_entropy(position_words!.Logits(imageEmbeddings, positionWords), positions, ignore_index: RegionLabels.Unplaced);
+        }
+
         return (loss, KindAccuracy(kindLogits, kinds));
     }
 
@@ -93,33 +115,38 @@ internal sealed class RegionProbe : nn.Module
     }
 }
 
+/// <summary>The language model's embeddings of the words a word-aligned probe reads image tokens against: [classes, width] each.</summary>
+internal readonly record struct ProbeWords(Tensor Kinds, Tensor Colours, Tensor? Positions = null);
+
 /// <summary>
 /// A classifier whose class vectors are word embeddings: class 0 (background) has a learnt vector, class i the i-th
-/// word's embedding; the logit is a learnt temperature (10 · e^<c>log_scale</c>, so it starts near 10 from any small
-/// initial value) times the cosine between a token and the class vector, plus a per-class bias. Given word embeddings
+/// word's embedding (without a background class, class i is the i-th word's); the logit is a learnt temperature
+/// (10 · e^<c>log_scale</c>, so it starts near 10 from any small initial value) times the cosine between a token and
+/// the class vector, plus a per-class bias. Given word embeddings
 /// that require gradients, the loss moves the words too, so the words and the image tokens meet halfway.
 /// </summary>
 internal sealed class WordHead : nn.Module
 {
     private const double BaseTemperature = 10;
 
-    private readonly Parameter background;
+    private readonly Parameter? background;
     private readonly Parameter log_scale;
     private readonly Parameter bias;
 
-    public WordHead(int width, int classes) : base(nameof(WordHead))
+    /// <param name="classes">Classes, the background's included when there is one.</param>
+    public WordHead(int width, int classes, bool background = true) : base(nameof(WordHead))
     {
-        background = nn.Parameter(randn(width) * 0.02);
+        this.background = background ? nn.Parameter(randn(width) * 0.02) : null;
         log_scale = nn.Parameter(zeros(1));
         bias = nn.Parameter(zeros(classes));
         RegisterComponents();
     }
 
     /// <param name="tokens">[tokens, width].</param>
-    /// <param name="words">[classes − 1, width].</param>
+    /// <param name="words">[classes − 1, width], or [classes, width] without a background class.</param>
     public Tensor Logits(Tensor tokens, Tensor words)
     {
-        var classes = nn.functional.normalize(cat([background.unsqueeze(0), words], 0), dim: -1);
+        var classes = nn.functional.normalize(background is null ? words : cat([background.unsqueeze(0), words], 0), dim: -1);
         return (nn.functional.normalize(tokens, dim: -1).matmul(classes.t()) * (log_scale.exp() * BaseTemperature)) + bias;
     }
 }

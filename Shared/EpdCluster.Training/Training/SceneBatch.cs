@@ -1,9 +1,20 @@
 using EpdCluster.Engine.Text;
 using EpdCluster.Training.Data;
+using EpdCluster.Training.Questions;
 using EpdCluster.Training.Scenes;
 using static TorchSharp.torch;
 
 namespace EpdCluster.Training.Training;
+
+/// <summary>How an answer finds the shape it is about: each way is taught to its own attention head.</summary>
+internal enum GuideLookup
+{
+    /// <summary>By the kind the question names ("What colour is the star?", "Is there a red star?").</summary>
+    ByKind,
+
+    /// <summary>By the position the question names ("Which shape is on the right?").</summary>
+    ByPosition,
+}
 
 /// <summary>
 /// Examples packed for one forward pass: each example's conversation (prompt + answer, then any follow-up turns)
@@ -17,7 +28,8 @@ namespace EpdCluster.Training.Training;
 internal sealed class SceneBatch
 {
     /// <param name="tokensPerSide">Image tokens per tile side (epd-tiny: 4), for the region labels.</param>
-    public SceneBatch(IReadOnlyList<SceneExample> examples, int tokensPerSide)
+    /// <param name="positionLookup">Whether the guide tells lookups by position from lookups by kind (<see cref="GuideLookups"/>); else all are by kind.</param>
+    public SceneBatch(IReadOnlyList<SceneExample> examples, int tokensPerSide, bool positionLookup = false)
     {
         ArgumentOutOfRangeException.ThrowIfZero(examples.Count);
         Examples = examples;
@@ -51,11 +63,13 @@ internal sealed class SceneBatch
         var regionKinds = new List<long>();
         var regionColours = new List<long>();
         var regionCells = new List<long>();
+        var regionPositions = new List<long>();
         var predicted = new List<long>();
         var targets = new List<long>();
         var weights = new List<float>();
         var guideQueries = new List<long>();
         var guideRows = new List<long>();
+        var guideLookups = new List<long>();
         var guideKeys = new List<(int Query, long Position)>();
         var pixelOffset = 0;
         for (var b = 0; b < examples.Count; b++)
@@ -89,7 +103,7 @@ internal sealed class SceneBatch
                 }
             }
 
-            var (kinds, colours, cells) = RegionLabels.For(example.Scene, example.Image, tokensPerSide);
+            var (kinds, colours, cells, positions) = RegionLabels.For(example.Scene, example.Image, tokensPerSide);
             var exampleImagePositions = imagePositions.Skip(imagePositions.Count - kinds.Length).ToArray();
             foreach (var (question, answer) in example.Questions.Zip(conversation.Answers))
             {
@@ -106,6 +120,7 @@ internal sealed class SceneBatch
 
                 guideQueries.Add(row + answer.Start - 1);
                 guideRows.Add(row);
+                guideLookups.Add((long)(positionLookup && question.Kind == QuestionKind.Shape ? GuideLookup.ByPosition : GuideLookup.ByKind));
                 foreach (var position in shown)
                 {
                     guideKeys.Add((guideQueries.Count - 1, position));
@@ -115,6 +130,7 @@ internal sealed class SceneBatch
             regionKinds.AddRange(kinds);
             regionColours.AddRange(colours);
             regionCells.AddRange(cells);
+            regionPositions.AddRange(positions);
             example.Image.Pixels.CopyTo(Pixels, pixelOffset);
             pixelOffset += example.Image.Pixels.Length;
             AnswerLengths.Add(scored);
@@ -139,11 +155,13 @@ internal sealed class SceneBatch
         RegionKinds = [.. regionKinds];
         RegionColours = [.. regionColours];
         RegionCells = [.. regionCells];
+        RegionPositions = [.. regionPositions];
         PredictedPositions = [.. predicted];
         Targets = [.. targets];
         ExampleWeights = [.. weights];
         GuideQueries = [.. guideQueries];
         GuideRowStarts = [.. guideRows];
+        GuideLookups = [.. guideLookups];
         GuideKeyQueries = [.. guideKeys.Select(k => (long)k.Query)];
         GuideKeyPositions = [.. guideKeys.Select(k => k.Position)];
         LongestRow = groups.Max(g => g.Length);
@@ -157,6 +175,9 @@ internal sealed class SceneBatch
 
     /// <summary>Where each guided query's conversation starts in the flattened sequence.</summary>
     public long[] GuideRowStarts { get; }
+
+    /// <summary>How each guided query finds its shape (a <see cref="GuideLookup"/>): which guided head learns it.</summary>
+    public long[] GuideLookups { get; }
 
     /// <summary>The image tokens showing each guided query's shape: (index into <see cref="GuideQueries"/>, position) pairs.</summary>
     public long[] GuideKeyQueries { get; }
@@ -198,6 +219,9 @@ internal sealed class SceneBatch
     public long[] RegionColours { get; }
 
     public long[] RegionCells { get; }
+
+    /// <summary>Each token's named position in the image, or <see cref="RegionLabels.Unplaced"/> in a grid tile.</summary>
+    public long[] RegionPositions { get; }
 
     /// <summary>[examples, image tokens]: each example's image-token mean as a matrix product.</summary>
     public float[] Pooling { get; }

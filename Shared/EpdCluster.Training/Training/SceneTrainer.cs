@@ -36,6 +36,8 @@ public sealed class SceneTrainer : IDisposable
     private readonly int _tokensPerSide;
     private readonly long[,] _kindWords;
     private readonly long[,] _colourWords;
+    private readonly long[,] _positionWords;
+    private readonly bool _warmupInBFloat16;
     private readonly bool _visionInBFloat16;
     private readonly bool _languageInBFloat16;
 
@@ -49,9 +51,11 @@ public sealed class SceneTrainer : IDisposable
         _tokensPerSide = config.Vision.PatchesPerSide / config.PixelShuffleFactor;
         _kindWords = WordTokens(ShapeKinds.All.Select(kind => kind.Word()));
         _colourWords = WordTokens(ShapeColour.Palette.Select(colour => colour.Name));
+        _positionWords = PhraseTokens(ScenePositions.All.Select(position => position.Name()));
         var precision = options.Precision == TrainingPrecision.Auto
-            ? (ComputePrecision.IsBFloat16Native ? TrainingPrecision.BFloat16Vision : TrainingPrecision.Float32)
+            ? (ComputePrecision.IsBFloat16Native ? TrainingPrecision.BFloat16Warmup : TrainingPrecision.Float32)
             : options.Precision;
+        _warmupInBFloat16 = precision != TrainingPrecision.Float32;
         _visionInBFloat16 = precision is TrainingPrecision.BFloat16Vision or TrainingPrecision.BFloat16;
         _languageInBFloat16 = precision == TrainingPrecision.BFloat16;
         Directory.CreateDirectory(workDirectory);
@@ -73,7 +77,7 @@ public sealed class SceneTrainer : IDisposable
             }
 
             Model = ModelCheckpoint.Load(checkpoint);
-            _probe = new RegionProbe(config.Text.HiddenSize, options.WordAlignedProbe);
+            _probe = new RegionProbe(config.Text.HiddenSize, options.WordAlignedProbe, options.PositionWords);
             ModelCheckpoint.LoadWeights(_probe, [SafetensorsFile.Open(Path.Combine(checkpoint, ProbeFileName))], name => name);
             State = saved;
             _log.WriteLine($"Resuming at step {saved.NextStep} of {options.Steps} ({FormatDuration(saved.ElapsedSeconds)} already spent).");
@@ -82,7 +86,7 @@ public sealed class SceneTrainer : IDisposable
         {
             Model = new MultimodalModel(config);
             DummyWeights.Initialize(Model, options.Seed);
-            _probe = new RegionProbe(config.Text.HiddenSize, options.WordAlignedProbe);
+            _probe = new RegionProbe(config.Text.HiddenSize, options.WordAlignedProbe, options.PositionWords);
             DummyWeights.Initialize(_probe, options.Seed + 1);
             State = new TrainingState(0, 0, options);
         }
@@ -92,7 +96,8 @@ public sealed class SceneTrainer : IDisposable
         var native = ComputePrecision.IsBFloat16Native ? "this CPU multiplies bfloat16 natively" : "this CPU emulates bfloat16 products, slower than float32";
         _log.WriteLine(_languageInBFloat16 ? $"Products in bfloat16, weights and losses in float32 ({native})."
             : _visionInBFloat16 ? $"Vision tower and projector products in bfloat16, the language model's in float32 ({native})."
-            : ComputePrecision.IsBFloat16Native ? $"Products in float32 ({native}: --precision bf16-vision makes a step a fifth cheaper, and measured less accurate)."
+            : _warmupInBFloat16 ? $"Products in bfloat16 in the vision warm-up, in float32 in the joint phase ({native})."
+            : ComputePrecision.IsBFloat16Native ? $"Products in float32 ({native}: --precision bf16-warmup makes the vision warm-up a quarter cheaper)."
             : "Products in float32.");
     }
 
@@ -149,8 +154,17 @@ public sealed class SceneTrainer : IDisposable
                 var batch = await batches.Reader.ReadAsync(cancellationToken);
                 var learningRate = _options.LearningRateAt(step);
                 var groups = optimizer.ParamGroups.ToList();
-                groups[0].LearningRate = _options.VisionLearningRateAt(step);
-                groups[1].LearningRate = learningRate;
+                groups[^2].LearningRate = _options.VisionLearningRateAt(step);
+                groups[^1].LearningRate = learningRate;
+                if (_options.FreezeStemInJointPhase)
+                {
+                    // A frozen stem's weights need no gradient, so autograd leaves its convolutions out of the backward pass.
+                    groups[0].LearningRate = _options.StemLearningRateAt(step);
+                    foreach (var parameter in ((AdamW.ParamGroup)groups[0]).Parameters)
+                    {
+                        parameter.requires_grad = !_options.IsStemFrozen(step);
+                    }
+                }
 
                 double loss, regionLoss, guideLoss, gradNorm, kindAccuracy;
                 using (var scope = NewDisposeScope())
@@ -222,12 +236,17 @@ public sealed class SceneTrainer : IDisposable
     /// </summary>
     internal AdamW CreateOptimizer()
     {
-        var tower = Model.VisionTowerParameters().ToList();
-        var towerSet = tower.ToHashSet(ReferenceEqualityComparer.Instance);
+        var stem = _options.FreezeStemInJointPhase ? Model.VisionStemParameters().ToList() : [];
+        var stemSet = stem.ToHashSet(ReferenceEqualityComparer.Instance);
+        var tower = Model.VisionTowerParameters().Where(p => !stemSet.Contains(p)).ToList();
+        var towerSet = Model.VisionTowerParameters().ToHashSet(ReferenceEqualityComparer.Instance);
         var rest = Model.parameters().Where(p => !towerSet.Contains(p)).Concat(_probe.parameters()).ToList();
         AdamW.ParamGroup Group(IEnumerable<Parameter> members) =>
             new(members, lr: _options.PeakLearningRate, beta1: 0.9, beta2: _options.Beta2, weight_decay: _options.WeightDecay);
-        return optim.AdamW([Group(tower), Group(rest)], lr: _options.PeakLearningRate, beta1: 0.9, beta2: _options.Beta2, weight_decay: _options.WeightDecay);
+
+        // The groups' learning rates are set each step: [stem,] the rest of the vision tower, everything else.
+        AdamW.ParamGroup[] groups = stem.Count > 0 ? [Group(stem), Group(tower), Group(rest)] : [Group(tower), Group(rest)];
+        return optim.AdamW(groups, lr: _options.PeakLearningRate, beta1: 0.9, beta2: _options.Beta2, weight_decay: _options.WeightDecay);
     }
 
     /// <summary>
@@ -242,7 +261,7 @@ public sealed class SceneTrainer : IDisposable
         {
             using var scope = NewDisposeScope();
             var examples = Enumerable.Range(start, Math.Min(batchSize, count - start)).Select(i => _examples.Create(DataSplit.HeldOut, i)).ToList();
-            var batch = new SceneBatch(examples, _tokensPerSide);
+            var batch = new SceneBatch(examples, _tokensPerSide, _options.PositionLookup);
             var predicted = ScoredLogits(batch).argmax(-1).data<long>().ToArray();
             var offset = 0;
             for (var e = 0; e < examples.Count; e++)
@@ -309,7 +328,7 @@ public sealed class SceneTrainer : IDisposable
     private (Tensor Answer, Tensor Regions, Tensor? Guide, double KindAccuracy) RegionLoss(SceneBatch batch)
     {
         Tensor imageEmbeddings;
-        using (VisionPrecision(true))
+        using (_warmupInBFloat16 ? ComputePrecision.BFloat16() : null)
         {
             imageEmbeddings = Model.EncodeTiles(batch.PixelsTensor());
         }
@@ -324,13 +343,10 @@ public sealed class SceneTrainer : IDisposable
     /// (a dense [vocab, width] gradient and optimizer update); the image tokens learn to point at the words as they are.
     /// </param>
     private (Tensor Loss, double KindAccuracy) ProbeLoss(SceneBatch batch, Tensor imageEmbeddings, bool wordsTrain = true) =>
-        _probe.Loss(imageEmbeddings, tensor(batch.RegionKinds), tensor(batch.RegionColours), tensor(batch.RegionCells), batch.PoolingTensor(), batch.PresenceTensor(),
-            _probe.IsWordAligned ? (WordEmbeddings(_kindWords, wordsTrain), WordEmbeddings(_colourWords, wordsTrain)) : null);
+        _probe.Loss(imageEmbeddings, tensor(batch.RegionKinds), tensor(batch.RegionColours), tensor(batch.RegionCells), tensor(batch.RegionPositions), batch.PoolingTensor(), batch.PresenceTensor(),
+            _probe.IsWordAligned ? new ProbeWords(WordEmbeddings(_kindWords, wordsTrain), WordEmbeddings(_colourWords, wordsTrain), _probe.ReadsPositionWords ? WordEmbeddings(_positionWords, wordsTrain) : null) : null);
 
-    /// <summary>
-    /// Per word, the sum of the embeddings of the first token it is written with at the start of an answer ("red") and
-    /// inside a sentence (" red"): [words, width].
-    /// </summary>
+    /// <summary>Per row of <paramref name="tokens"/>, the sum of the embeddings of its tokens: [rows, width].</summary>
     private Tensor WordEmbeddings(long[,] tokens, bool train)
     {
         using (train ? null : no_grad())
@@ -339,6 +355,10 @@ public sealed class SceneTrainer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Per word, the first token it is written with at the start of an answer ("red") and inside a sentence (" red"):
+    /// [words, 2].
+    /// </summary>
     private long[,] WordTokens(IEnumerable<string> words)
     {
         var list = words.ToList();
@@ -352,29 +372,64 @@ public sealed class SceneTrainer : IDisposable
         return tokens;
     }
 
-    /// <summary>The decoder layer whose attention head <see cref="GuideHead"/> the attention guide trains: the middle one.</summary>
+    /// <summary>
+    /// Per phrase of one or two words ("top left", "centre"), the first token of each word as a question writes it
+    /// (" top", " left"), a one-word phrase's twice: [phrases, 2].
+    /// </summary>
+    private long[,] PhraseTokens(IEnumerable<string> phrases)
+    {
+        var list = phrases.ToList();
+        var tokens = new long[list.Count, 2];
+        for (var i = 0; i < list.Count; i++)
+        {
+            var words = list[i].Split(' ');
+            if (words.Length > 2)
+            {
+                throw new ArgumentException($"'{list[i]}' has more than two words.", nameof(phrases));
+            }
+
+            tokens[i, 0] = _examples.Tokenizer.EncodeText(" " + words[0])[0];
+            tokens[i, 1] = _examples.Tokenizer.EncodeText(" " + words[^1])[0];
+        }
+
+        return tokens;
+    }
+
+    /// <summary>The decoder layer whose attention heads (<see cref="GuideHeads"/>) the attention guide trains: the middle one.</summary>
     internal static int GuideLayer(Engine.Model.TextConfig text) => text.NumHiddenLayers / 2;
 
-    internal const int GuideHead = 0;
+    /// <summary>
+    /// The guided heads, one per <see cref="GuideLookup"/>: the first head for lookups by kind, and, with
+    /// <paramref name="positionLookup"/>, for lookups by position the first head of the next key-value group, so that
+    /// each lookup has keys of its own.
+    /// </summary>
+    internal static int[] GuideHeads(Engine.Model.TextConfig text, bool positionLookup) => positionLookup
+        ? [0, text.NumKeyValueHeads > 1 ? text.NumAttentionHeads / text.NumKeyValueHeads : Math.Min(1, text.NumAttentionHeads - 1)]
+        : [0];
 
     /// <summary>
-    /// The attention guide: at each position that predicts an answer about one shape, the guided head's attention
-    /// (softmax of the scaled query·key products over the conversation's tokens so far, exactly as the model attends)
-    /// should fall on the image tokens that show that shape; the loss is the negative log of the share that does,
-    /// averaged over the guided positions.
+    /// The attention guide: at each position that predicts an answer about one shape, the attention of the head that
+    /// learns its lookup (softmax of the scaled query·key products over the conversation's tokens so far, exactly as the
+    /// model attends) should fall on the image tokens that show that shape; the loss is the negative log of the share
+    /// that does, averaged over the guided positions.
     /// </summary>
-    /// <param name="queries">The guided head's queries at every position of the flattened sequence: [positions, headDim].</param>
-    /// <param name="keys">Its keys: [positions, headDim].</param>
+    /// <param name="queries">The guided heads' queries at every position of the flattened sequence: [positions, lookups, headDim].</param>
+    /// <param name="keys">Their keys: [positions, lookups, headDim].</param>
     internal static Tensor AttentionGuideLoss(SceneBatch batch, Tensor queries, Tensor keys)
     {
         var guided = batch.GuideQueries.Length;
+        var (lookups, headDim) = (queries.shape[1], queries.shape[2]);
         var span = arange(batch.LongestRow, dtype: int64).unsqueeze(0);
         var rowStarts = tensor(batch.GuideRowStarts);
         var queryPositions = tensor(batch.GuideQueries);
+        var lookup = tensor(batch.GuideLookups);
         var keyPositions = (rowStarts.unsqueeze(1) + span).clamp_max(keys.shape[0] - 1);
         var visible = span.le((queryPositions - rowStarts).unsqueeze(1));
-        var scores = queries.index_select(0, queryPositions).unsqueeze(1).mul(keys.index_select(0, keyPositions.view(-1)).view(guided, batch.LongestRow, -1)).sum(-1)
-            / Math.Sqrt(queries.shape[1]);
+
+        // Rows of [positions · lookups, headDim]: each guided query reads its own lookup's head.
+        var guidedQueries = queries.reshape(-1, headDim).index_select(0, (queryPositions * lookups) + lookup);
+        var guidedKeys = keys.reshape(-1, headDim).index_select(0, ((keyPositions * lookups) + lookup.unsqueeze(1)).view(-1)).view(guided, batch.LongestRow, -1);
+        var scores = guidedQueries.unsqueeze(1).mul(guidedKeys).sum(-1) / Math.Sqrt(headDim);
         var logShares = scores.masked_fill(visible.logical_not(), double.NegativeInfinity).log_softmax(-1);
         var shows = zeros([guided, batch.LongestRow], dtype: @bool);
         var keyQueries = tensor(batch.GuideKeyQueries);
@@ -420,8 +475,9 @@ public sealed class SceneTrainer : IDisposable
             {
                 if (layer == GuideLayer(text))
                 {
-                    guidedQueries.Add(q.select(2, GuideHead).reshape(-1, text.HeadDim));
-                    guidedKeys.Add(k.select(2, GuideHead * text.NumKeyValueHeads / text.NumAttentionHeads).reshape(-1, text.HeadDim));
+                    var heads = GuideHeads(text, _options.PositionLookup);
+                    guidedQueries.Add(q.index_select(2, tensor(heads.Select(h => (long)h).ToArray())).reshape(-1, heads.Length, text.HeadDim));
+                    guidedKeys.Add(k.index_select(2, tensor(heads.Select(h => (long)(h * text.NumKeyValueHeads / text.NumAttentionHeads)).ToArray())).reshape(-1, heads.Length, text.HeadDim));
                 }
             } : null).view(-1, width));
             start += rows * length;
@@ -452,7 +508,7 @@ public sealed class SceneTrainer : IDisposable
                     };
                 }
 
-                await writer.WriteAsync(new SceneBatch(examples, _tokensPerSide), cancellationToken);
+                await writer.WriteAsync(new SceneBatch(examples, _tokensPerSide, _options.PositionLookup), cancellationToken);
             }
 
             writer.Complete();

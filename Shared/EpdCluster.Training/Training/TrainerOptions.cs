@@ -64,6 +64,13 @@ public sealed record TrainerOptions
     /// </summary>
     public double JointVisionLearningRateScale { get; init; } = 1;
 
+    /// <summary>
+    /// The vision tower's convolutional stem stops training after the warm-up, and the joint phase runs it without
+    /// autograd: its backward pass (the costliest convolutions of a step, at full resolution) is skipped, while the rest
+    /// of the tower keeps learning from the answers.
+    /// </summary>
+    public bool FreezeStemInJointPhase { get; init; } = true;
+
     /// <summary>How often training asks each kind of question.</summary>
     public QuestionMix QuestionMix { get; init; } = QuestionMix.Default;
 
@@ -75,6 +82,18 @@ public sealed record TrainerOptions
     public bool WordAlignedProbe { get; init; } = true;
 
     /// <summary>
+    /// The attention guide teaches the lookup by position ("Which shape is on the right?") to a head of its own, apart
+    /// from the lookups by kind ("What colour is the star?").
+    /// </summary>
+    public bool PositionLookup { get; init; } = true;
+
+    /// <summary>
+    /// The word-aligned probe also reads where in the image a token is, against the embeddings of the position's words
+    /// ("top" + "left"), so a shape at the top left points where "at the top left" does in a question.
+    /// </summary>
+    public bool PositionWords { get; init; }
+
+    /// <summary>
     /// Weight of the attention guide next to the answer loss (0: off): one attention head of the language model's
     /// middle layer is trained to look, from the position that starts an answer about one shape, at the image tokens
     /// that show that shape — the lookup that binding a colour to a named shape needs.
@@ -84,11 +103,12 @@ public sealed record TrainerOptions
     /// <summary>
     /// The precision of the model's products while training (<see cref="EpdCluster.Engine.Model.ComputePrecision"/>):
     /// bfloat16 products with float32 weights, norms and losses make a step a fifth to a quarter cheaper on CPUs that
-    /// multiply bfloat16 natively, but both runs that used them ended about 9 points below the float32 run on colour,
-    /// shape and count (they never learnt to bind colours to named shapes), so float32 is the default. Evaluation and
-    /// the served checkpoint are float32 either way.
+    /// multiply bfloat16 natively. In the vision warm-up they cost nothing in accuracy; in the joint phase both runs
+    /// that used them ended about 9 points below the float32 run on colour, shape and count (they never learnt to bind
+    /// colours to named shapes). So <see cref="TrainingPrecision.Auto"/>, the default, uses them in the warm-up only,
+    /// and only where they are native. Evaluation and the served checkpoint are float32 either way.
     /// </summary>
-    public TrainingPrecision Precision { get; init; } = TrainingPrecision.Float32;
+    public TrainingPrecision Precision { get; init; } = TrainingPrecision.Auto;
 
     /// <summary>Weight of the region probe's loss (<see cref="RegionProbe"/>) next to the answer loss; 0 turns it off.</summary>
     public double RegionLossWeight { get; init; } = 0.5;
@@ -129,6 +149,7 @@ public sealed record TrainerOptions
         Require(QuestionsPerImage is >= 1 and <= 16, "questions per image must be between 1 and 16");
         Require(RegionLossWeight >= 0, "the region loss weight must be non-negative");
         Require(AttentionGuideWeight >= 0, "the attention guide's weight must be non-negative");
+        Require(!PositionWords || WordAlignedProbe, "position words need the word-aligned probe");
         QuestionMix.Validate();
         Require(JointVisionLearningRateScale is >= 0 and <= 1, "the joint phase's vision learning-rate scale must be in [0, 1]");
     }
@@ -138,6 +159,12 @@ public sealed record TrainerOptions
 
     /// <summary>The vision tower's learning rate at <paramref name="step"/>.</summary>
     public double VisionLearningRateAt(int step) => LearningRateAt(step) * (IsVisionWarmup(step) ? 1 : JointVisionLearningRateScale);
+
+    /// <summary>Whether the stem is frozen at <paramref name="step"/>: with the tower, or on its own (<see cref="FreezeStemInJointPhase"/>).</summary>
+    public bool IsStemFrozen(int step) => IsVisionFrozen(step) || (!IsVisionWarmup(step) && FreezeStemInJointPhase);
+
+    /// <summary>The stem's learning rate at <paramref name="step"/>.</summary>
+    public double StemLearningRateAt(int step) => IsStemFrozen(step) ? 0 : VisionLearningRateAt(step);
 
     /// <summary>The warm-up's first steps, on easy scenes: <see cref="EasyWarmupFraction"/> of it.</summary>
     public int EasyWarmupSteps => (int)Math.Ceiling(VisionWarmupSteps * EasyWarmupFraction);
@@ -188,7 +215,7 @@ public sealed record TrainerOptions
 /// <summary>The precision of a training step's products.</summary>
 public enum TrainingPrecision
 {
-    /// <summary><see cref="BFloat16Vision"/> where the CPU multiplies bfloat16 natively, float32 elsewhere.</summary>
+    /// <summary><see cref="BFloat16Warmup"/> where the CPU multiplies bfloat16 natively, float32 elsewhere (where libtorch emulates bfloat16, slower).</summary>
     Auto,
 
     Float32,
@@ -198,6 +225,9 @@ public enum TrainingPrecision
 
     /// <summary>bfloat16 products, float32 weights, norms, softmax and losses (mixed precision).</summary>
     BFloat16,
+
+    /// <summary>bfloat16 products in the vision warm-up (a quarter of its cost), float32 in the joint phase.</summary>
+    BFloat16Warmup,
 }
 
 /// <summary>The examples a training step draws.</summary>
