@@ -244,14 +244,12 @@ public sealed class TrainerTests : IDisposable
         {
             using var trainer = new SceneTrainer(EpdModelConfig.Tiny, Short(3, visionWarmup: 1) with { Precision = p }, Path.Combine(_root, name), TextWriter.Null);
             await trainer.RunAsync();
-            return trainer.Model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
+            return WeightsOf(trainer.Model);
         }
 
         var inFloat32 = await Train(TrainingPrecision.Float32, "fp32");
         var mixed = await Train(precision, precision.ToString());
-        using var initial = new MultimodalModel(EpdModelConfig.Tiny);
-        Engine.Weights.DummyWeights.Initialize(initial, Short(3).Seed);
-        var start = initial.state_dict();
+        var start = InitialWeights(Short(3));
         (double Difference, double Movement) Compare(string prefix)
         {
             double difference = 0, movement = 0;
@@ -289,17 +287,9 @@ public sealed class TrainerTests : IDisposable
             return work;
         }
 
-        static Dictionary<string, Tensor> Weights(string work)
-        {
-            using var model = Engine.Weights.ModelCheckpoint.Load(Path.Combine(work, "checkpoint"));
-            return model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
-        }
-
-        double Apart(Dictionary<string, Tensor> a, Dictionary<string, Tensor> b) => a.Sum(p => (p.Value - b[p.Key]).abs().sum().item<float>());
-
         var warmedUp = await WarmUp(TrainingPrecision.BFloat16Warmup);
-        Assert.Equal(0, Apart(Weights(warmedUp), Weights(await WarmUp(TrainingPrecision.BFloat16Vision))));
-        Assert.True(Apart(Weights(warmedUp), Weights(await WarmUp(TrainingPrecision.Float32))) > 0, "the warm-up did not multiply in bfloat16");
+        Assert.Equal(0, Moved(CheckpointWeights(warmedUp), CheckpointWeights(await WarmUp(TrainingPrecision.BFloat16Vision))));
+        Assert.True(Moved(CheckpointWeights(warmedUp), CheckpointWeights(await WarmUp(TrainingPrecision.Float32))) > 0, "the warm-up did not multiply in bfloat16");
 
         // From the same warm-up, its joint steps are those of a float32 run, not of a bfloat16 one.
         async Task<Dictionary<string, Tensor>> Joint(TrainingPrecision precision)
@@ -308,13 +298,35 @@ public sealed class TrainerTests : IDisposable
             CopyDirectory(warmedUp, work);
             using var trainer = new SceneTrainer(EpdModelConfig.Tiny, options with { Precision = precision }, work, TextWriter.Null);
             await trainer.RunAsync();
-            return trainer.Model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
+            return WeightsOf(trainer.Model);
         }
 
         var joint = await Joint(TrainingPrecision.BFloat16Warmup);
-        Assert.Equal(0, Apart(joint, await Joint(TrainingPrecision.Float32)));
-        Assert.True(Apart(joint, await Joint(TrainingPrecision.BFloat16Vision)) > 0, "bf16-vision's joint steps were float32 too");
+        Assert.Equal(0, Moved(joint, await Joint(TrainingPrecision.Float32)));
+        Assert.True(Moved(joint, await Joint(TrainingPrecision.BFloat16Vision)) > 0, "bf16-vision's joint steps were float32 too");
     }
+
+    /// <summary>A copy of the model's weights, by name.</summary>
+    private static Dictionary<string, Tensor> WeightsOf(MultimodalModel model) => model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
+
+    /// <summary>The weights of the checkpoint in a run's work directory.</summary>
+    private static Dictionary<string, Tensor> CheckpointWeights(string work)
+    {
+        using var model = Engine.Weights.ModelCheckpoint.Load(Path.Combine(work, "checkpoint"));
+        return WeightsOf(model);
+    }
+
+    /// <summary>The weights a run with these options starts from.</summary>
+    private static Dictionary<string, Tensor> InitialWeights(TrainerOptions options)
+    {
+        using var initial = new MultimodalModel(EpdModelConfig.Tiny);
+        Engine.Weights.DummyWeights.Initialize(initial, options.Seed);
+        return WeightsOf(initial);
+    }
+
+    /// <summary>How far the weights whose names start with <paramref name="prefix"/> moved: the sum of absolute differences.</summary>
+    private static double Moved(Dictionary<string, Tensor> from, Dictionary<string, Tensor> to, string prefix = "") =>
+        to.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(p => (p.Value - from[p.Key]).abs().sum().item<float>());
 
     private static void CopyDirectory(string from, string to)
     {
@@ -354,15 +366,9 @@ public sealed class TrainerTests : IDisposable
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => trainer.RunAsync(stop.Token));
         }
 
-        using var trained = Engine.Weights.ModelCheckpoint.Load(Path.Combine(work, "checkpoint"));
-        using var initial = new MultimodalModel(EpdModelConfig.Tiny);
-        Engine.Weights.DummyWeights.Initialize(initial, options.Seed);
-        var (start, end) = (initial.state_dict(), trained.state_dict());
-        double Moved(string prefix) => end.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal))
-            .Sum(p => (p.Value - start[p.Key]).abs().sum().item<float>());
-
-        Assert.True(Moved("multi_modal_projector.") > 0, "the projector did not train");
-        Assert.Equal(0, Moved("language_model."));
+        var (start, end) = (InitialWeights(options), CheckpointWeights(work));
+        Assert.True(Moved(start, end, "multi_modal_projector.") > 0, "the projector did not train");
+        Assert.Equal(0, Moved(start, end, "language_model."));
     }
 
     [Fact]
@@ -377,19 +383,10 @@ public sealed class TrainerTests : IDisposable
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => warmUp.RunAsync(stop.Token));
         }
 
-        Dictionary<string, Tensor> warmedUp;
-        using (var model = Engine.Weights.ModelCheckpoint.Load(Path.Combine(work, "checkpoint")))
-        {
-            warmedUp = model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
-        }
-
+        var warmedUp = CheckpointWeights(work);
         using var joint = new SceneTrainer(EpdModelConfig.Tiny, options, work, TextWriter.Null);
         await joint.RunAsync();
-        using var initial = new MultimodalModel(EpdModelConfig.Tiny);
-        Engine.Weights.DummyWeights.Initialize(initial, options.Seed);
-        var (start, end) = (initial.state_dict(), joint.Model.state_dict());
-        double Moved(Dictionary<string, Tensor> from, Dictionary<string, Tensor> to, string prefix) => to.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal))
-            .Sum(p => (p.Value - from[p.Key]).abs().sum().item<float>());
+        var (start, end) = (InitialWeights(options), joint.Model.state_dict());
 
         Assert.True(Moved(start, warmedUp, "vision_tower.embeddings.stem.") > 0, "the stem did not train in the warm-up");
         Assert.Equal(0, Moved(warmedUp, end, "vision_tower.embeddings.stem."));
@@ -405,16 +402,11 @@ public sealed class TrainerTests : IDisposable
         using var trainer = new SceneTrainer(EpdModelConfig.Tiny, options, Path.Combine(_root, "frozen"), TextWriter.Null);
         await trainer.RunAsync();
 
-        using var initial = new MultimodalModel(EpdModelConfig.Tiny);
-        Engine.Weights.DummyWeights.Initialize(initial, options.Seed);
-        var (start, trained) = (initial.state_dict(), trainer.Model.state_dict());
-        double Moved(string prefix) => trained.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal))
-            .Sum(p => (p.Value - start[p.Key]).abs().sum().item<float>());
-
+        var (start, trained) = (InitialWeights(options), trainer.Model.state_dict());
         Assert.Contains(trained.Keys, name => name.StartsWith("vision_tower.", StringComparison.Ordinal));
-        Assert.Equal(0, Moved("vision_tower."));
-        Assert.True(Moved("multi_modal_projector.") > 0, "the projector did not train");
-        Assert.True(Moved("language_model.") > 0, "the language model did not train");
+        Assert.Equal(0, Moved(start, trained, "vision_tower."));
+        Assert.True(Moved(start, trained, "multi_modal_projector.") > 0, "the projector did not train");
+        Assert.True(Moved(start, trained, "language_model.") > 0, "the language model did not train");
     }
 
     [Fact]

@@ -37,6 +37,8 @@ public sealed class SceneTrainer : IDisposable
     private readonly long[,] _kindWords;
     private readonly long[,] _colourWords;
     private readonly long[,] _positionWords;
+    private readonly long[] _guideQueryHeads;
+    private readonly long[] _guideKeyHeads;
     private readonly bool _warmupInBFloat16;
     private readonly bool _visionInBFloat16;
     private readonly bool _languageInBFloat16;
@@ -52,6 +54,9 @@ public sealed class SceneTrainer : IDisposable
         _kindWords = WordTokens(ShapeKinds.All.Select(kind => kind.Word()));
         _colourWords = WordTokens(ShapeColour.Palette.Select(colour => colour.Name));
         _positionWords = PhraseTokens(ScenePositions.All.Select(position => position.Name()));
+        var text = config.Text;
+        _guideQueryHeads = [.. GuideHeads(text, options.PositionLookup).Select(head => (long)head)];
+        _guideKeyHeads = [.. _guideQueryHeads.Select(head => head * text.NumKeyValueHeads / text.NumAttentionHeads)];
         var precision = options.Precision == TrainingPrecision.Auto
             ? (ComputePrecision.IsBFloat16Native ? TrainingPrecision.BFloat16Warmup : TrainingPrecision.Float32)
             : options.Precision;
@@ -475,9 +480,8 @@ public sealed class SceneTrainer : IDisposable
             {
                 if (layer == GuideLayer(text))
                 {
-                    var heads = GuideHeads(text, _options.PositionLookup);
-                    guidedQueries.Add(q.index_select(2, tensor(heads.Select(h => (long)h).ToArray())).reshape(-1, heads.Length, text.HeadDim));
-                    guidedKeys.Add(k.index_select(2, tensor(heads.Select(h => (long)(h * text.NumKeyValueHeads / text.NumAttentionHeads)).ToArray())).reshape(-1, heads.Length, text.HeadDim));
+                    guidedQueries.Add(q.index_select(2, tensor(_guideQueryHeads)).reshape(-1, _guideQueryHeads.Length, text.HeadDim));
+                    guidedKeys.Add(k.index_select(2, tensor(_guideKeyHeads)).reshape(-1, _guideKeyHeads.Length, text.HeadDim));
                 }
             } : null).view(-1, width));
             start += rows * length;
