@@ -3,6 +3,7 @@ using EpdCluster.Engine.Model;
 using EpdCluster.Engine.Text;
 using EpdCluster.Training.Data;
 using EpdCluster.Training.Questions;
+using EpdCluster.Training.Scenes;
 using EpdCluster.Training.Training;
 using static TorchSharp.torch;
 
@@ -105,6 +106,66 @@ public sealed class TrainerTests : IDisposable
         using var guideQueries = cat([ones(positions, lookups, 1), zeros(positions, lookups, 31)], 2);
         var loss = SceneTrainer.AttentionGuideLoss(batch, guideQueries, aligned).item<float>();
         Assert.True(loss < 1e-3, $"loss {loss}");
+    }
+
+    [Fact]
+    public void The_word_guide_points_each_guided_answer_at_the_question_words_that_name_its_shape()
+    {
+        var factory = new SceneExampleFactory(EpdModelConfig.Tiny);
+        var tokenizer = factory.Tokenizer;
+        var words = QuestionWords.From(tokenizer);
+
+        // One question per chat, so each guided query's question is its example's.
+        var examples = Enumerable.Range(0, 24).Select(i => factory.Create(DataSplit.Train, i)).ToList();
+        Assert.Empty(new SceneBatch(examples, 4, positionLookup: true).GuideWordKeyQueries);
+        var batch = new SceneBatch(examples, 4, positionLookup: true, words);
+        Assert.Equal(Enumerable.Range(0, batch.GuideQueries.Length).Select(q => (long)q), batch.GuideWordKeyQueries.Distinct().Order());
+        var askedBy = new HashSet<QuestionKind>();
+        for (var i = 0; i < batch.GuideWordKeyPositions.Length; i++)
+        {
+            var query = (int)batch.GuideWordKeyQueries[i];
+            var position = batch.GuideWordKeyPositions[i];
+            var example = batch.Examples[Array.IndexOf(batch.RowStarts, batch.GuideRowStarts[query])];
+            var question = example.Question;
+            Assert.InRange(position, batch.GuideRowStarts[query], batch.GuideQueries[query] - 1);
+
+            // The token begins a word of the question that names the subject: its place for "which shape is on the
+            // right?", its kind otherwise.
+            var naming = question.Kind == QuestionKind.Shape
+                ? example.Scene.Shapes.Single(shape => shape.Kind == question.Subject).Position.Name().Split(' ')
+                : [question.Subject!.Value.Word()];
+            var token = tokenizer.Decode([(int)batch.Ids[position]]);
+            Assert.StartsWith(" ", token);
+            Assert.Contains(naming, word => word.StartsWith(token[1..], StringComparison.Ordinal));
+            Assert.Contains(" " + token[1..], " " + question.Text);
+            askedBy.Add(question.Kind);
+        }
+
+        Assert.Contains(QuestionKind.Shape, askedBy);
+        Assert.Contains(QuestionKind.Colour, askedBy);
+
+        // In a chat of several questions each query's words come from its own question: after the previous answer.
+        var chats = Enumerable.Range(0, 6).Select(i => factory.Create(DataSplit.Train, i, questions: 4)).ToList();
+        batch = new SceneBatch(chats, 4, positionLookup: true, words);
+        Assert.NotEmpty(batch.GuideWordKeyPositions);
+        for (var i = 0; i < batch.GuideWordKeyPositions.Length; i++)
+        {
+            var query = (int)batch.GuideWordKeyQueries[i];
+            var row = batch.GuideRowStarts[query];
+            var answers = batch.Examples[Array.IndexOf(batch.RowStarts, row)].Conversation.Answers;
+            var answerStart = batch.GuideQueries[query] - row + 1;
+            var previousEnd = answers.Where(a => a.Start < answerStart).Select(a => (long)(a.Start + a.Length)).DefaultIfEmpty(0).Max();
+            Assert.InRange(batch.GuideWordKeyPositions[i] - row, previousEnd, answerStart - 1);
+        }
+
+        // Guiding to the words: with all-zero queries the loss is the mean of −log(words / visible tokens).
+        var lookups = SceneTrainer.GuideHeads(EpdModelConfig.Tiny.Text, positionLookup: true).Length;
+        using var queries = zeros(batch.Ids.Length, lookups, 32);
+        using var keys = randn(batch.Ids.Length, lookups, 32);
+        var expected = Enumerable.Range(0, batch.GuideQueries.Length).Average(q =>
+            -Math.Log((double)batch.GuideWordKeyQueries.Count(k => k == q) / (batch.GuideQueries[q] - batch.GuideRowStarts[q] + 1)));
+        Assert.Equal(expected, SceneTrainer.AttentionGuideLoss(batch, queries, keys, toWords: true).item<float>(), 4);
+        Assert.NotEqual(expected, SceneTrainer.AttentionGuideLoss(batch, queries, keys).item<float>(), 2);
     }
 
     [Fact]

@@ -13,7 +13,7 @@ const string Usage = """
       epd-train train [--out DIR] [--work-dir DIR] [--steps N] [--batch-size N] [--lr X] [--warmup N]
                       [--vision-warmup N] [--easy-fraction X] [--mixed-warmup N]
                       [--questions-per-image N] [--question-mix colour,shape,count,yesno,caption] [--joint-vision-lr X] [--freeze-stem on|off]
-                      [--single-tile-joint N] [--plain-probe] [--position-words on|off] [--position-lookup on|off] [--attention-guide X] [--precision auto|fp32|bf16-warmup|bf16-vision|bf16]
+                      [--single-tile-joint N] [--plain-probe] [--position-words on|off] [--position-lookup on|off] [--word-lookup on|off] [--attention-guide X] [--precision auto|fp32|bf16-warmup|bf16-vision|bf16]
                       [--seed N] [--checkpoint-every N] [--eval-every N] [--eval-examples N] [--threads N] [--fresh]
           Trains from the seed (or resumes the run in --work-dir), then writes the fp16 served checkpoint to --out
           and prints held-out accuracy through the serving engine.
@@ -66,6 +66,7 @@ static async Task<int> TrainAsync(Dictionary<string, string?> options)
         FreezeStemInJointPhase = Switch(options, "freeze-stem", defaults.FreezeStemInJointPhase),
         WordAlignedProbe = !options.ContainsKey("plain-probe") && defaults.WordAlignedProbe,
         PositionLookup = Switch(options, "position-lookup", defaults.PositionLookup),
+        WordLookup = Switch(options, "word-lookup", defaults.WordLookup),
         PositionWords = Switch(options, "position-words", defaults.PositionWords && !options.ContainsKey("plain-probe")),
         AttentionGuideWeight = Double(options, "attention-guide", defaults.AttentionGuideWeight),
         Precision = Text(options, "precision", null) switch

@@ -17,6 +17,21 @@ internal enum GuideLookup
 }
 
 /// <summary>
+/// The first token of each word a question names a shape by, as the question writes it (after a space): each shape
+/// kind's (" star"), and each position's words (" top", " left"; " centre" twice).
+/// </summary>
+internal sealed record QuestionWords(long[] Kinds, long[][] Positions)
+{
+    public static QuestionWords From(EpdTokenizer tokenizer)
+    {
+        var kinds = SceneTrainer.WordTokens(tokenizer, ShapeKinds.All.Select(kind => kind.Word()));
+        var positions = SceneTrainer.PhraseTokens(tokenizer, ScenePositions.All.Select(position => position.Name()));
+        return new([.. Enumerable.Range(0, kinds.GetLength(0)).Select(k => kinds[k, 1])],
+            [.. Enumerable.Range(0, positions.GetLength(0)).Select(p => new[] { positions[p, 0], positions[p, 1] })]);
+    }
+}
+
+/// <summary>
 /// Examples packed for one forward pass: each example's conversation (prompt + answer, then any follow-up turns)
 /// right-padded to the longest of its <see cref="Groups">length group</see> (the shorter conversations in one
 /// [rows, length] block, the longer in another, when that saves padding: a single-tile chat is half as long as a tiled
@@ -29,7 +44,8 @@ internal sealed class SceneBatch
 {
     /// <param name="tokensPerSide">Image tokens per tile side (epd-tiny: 4), for the region labels.</param>
     /// <param name="positionLookup">Whether the guide tells lookups by position from lookups by kind (<see cref="GuideLookups"/>); else all are by kind.</param>
-    public SceneBatch(IReadOnlyList<SceneExample> examples, int tokensPerSide, bool positionLookup = false)
+    /// <param name="words">The naming words' tokens, to find them in each guided question (<see cref="GuideWordKeyPositions"/>); null: not found.</param>
+    public SceneBatch(IReadOnlyList<SceneExample> examples, int tokensPerSide, bool positionLookup = false, QuestionWords? words = null)
     {
         ArgumentOutOfRangeException.ThrowIfZero(examples.Count);
         Examples = examples;
@@ -71,6 +87,7 @@ internal sealed class SceneBatch
         var guideRows = new List<long>();
         var guideLookups = new List<long>();
         var guideKeys = new List<(int Query, long Position)>();
+        var guideWordKeys = new List<(int Query, long Position)>();
         var pixelOffset = 0;
         for (var b = 0; b < examples.Count; b++)
         {
@@ -105,8 +122,11 @@ internal sealed class SceneBatch
 
             var (kinds, colours, cells, positions) = RegionLabels.For(example.Scene, example.Image, tokensPerSide);
             var exampleImagePositions = imagePositions.Skip(imagePositions.Count - kinds.Length).ToArray();
+            var turnStart = 0;
             foreach (var (question, answer) in example.Questions.Zip(conversation.Answers))
             {
+                var questionStart = turnStart;
+                turnStart = answer.Start + answer.Length;
                 if (question.Subject is not { } subject)
                 {
                     continue;
@@ -124,6 +144,18 @@ internal sealed class SceneBatch
                 foreach (var position in shown)
                 {
                     guideKeys.Add((guideQueries.Count - 1, position));
+                }
+
+                if (words is not null)
+                {
+                    var named = NamingWords(question, subject, example.Scene, words);
+                    var found = Enumerable.Range(questionStart, answer.Start - questionStart).Where(j => named.Contains(conversation.Ids[j])).ToList();
+                    if (found.Count == 0)
+                    {
+                        throw new InvalidOperationException($"The words that name the shape in \"{question.Text}\" are not among its tokens.");
+                    }
+
+                    guideWordKeys.AddRange(found.Select(j => (guideQueries.Count - 1, row + j)));
                 }
             }
 
@@ -164,6 +196,8 @@ internal sealed class SceneBatch
         GuideLookups = [.. guideLookups];
         GuideKeyQueries = [.. guideKeys.Select(k => (long)k.Query)];
         GuideKeyPositions = [.. guideKeys.Select(k => k.Position)];
+        GuideWordKeyQueries = [.. guideWordKeys.Select(k => (long)k.Query)];
+        GuideWordKeyPositions = [.. guideWordKeys.Select(k => k.Position)];
         LongestRow = groups.Max(g => g.Length);
     }
 
@@ -183,6 +217,21 @@ internal sealed class SceneBatch
     public long[] GuideKeyQueries { get; }
 
     public long[] GuideKeyPositions { get; }
+
+    /// <summary>
+    /// The question's tokens that name each guided query's shape — its kind (" star"), or for a question by position
+    /// that position's words (" top", " left"): (index into <see cref="GuideQueries"/>, position) pairs; empty when
+    /// the batch was built without <see cref="QuestionWords"/>.
+    /// </summary>
+    public long[] GuideWordKeyQueries { get; }
+
+    public long[] GuideWordKeyPositions { get; }
+
+    /// <summary>The tokens a question names its subject by: the place for a question by position, else the kind.</summary>
+    private static HashSet<int> NamingWords(SceneQuestion question, ShapeKind subject, Scene scene, QuestionWords words) =>
+        question.Kind == QuestionKind.Shape
+            ? [.. words.Positions[(int)scene.Shapes.First(shape => shape.Kind == subject).Position].Select(token => (int)token)]
+            : [(int)words.Kinds[(int)subject]];
 
     /// <summary>The longest padded conversation.</summary>
     public int LongestRow { get; }

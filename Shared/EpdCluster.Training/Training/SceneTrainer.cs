@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Threading.Channels;
 using EpdCluster.Engine.Model;
+using EpdCluster.Engine.Text;
 using EpdCluster.Engine.Weights;
 using EpdCluster.Training.Data;
 using EpdCluster.Training.Evaluation;
@@ -39,6 +40,7 @@ public sealed class SceneTrainer : IDisposable
     private readonly long[,] _positionWords;
     private readonly long[] _guideQueryHeads;
     private readonly long[] _guideKeyHeads;
+    private readonly QuestionWords? _questionWords;
     private readonly bool _warmupInBFloat16;
     private readonly bool _visionInBFloat16;
     private readonly bool _languageInBFloat16;
@@ -51,9 +53,10 @@ public sealed class SceneTrainer : IDisposable
         _log = log;
         _examples = new SceneExampleFactory(config, mix: options.QuestionMix);
         _tokensPerSide = config.Vision.PatchesPerSide / config.PixelShuffleFactor;
-        _kindWords = WordTokens(ShapeKinds.All.Select(kind => kind.Word()));
-        _colourWords = WordTokens(ShapeColour.Palette.Select(colour => colour.Name));
-        _positionWords = PhraseTokens(ScenePositions.All.Select(position => position.Name()));
+        _kindWords = WordTokens(_examples.Tokenizer, ShapeKinds.All.Select(kind => kind.Word()));
+        _colourWords = WordTokens(_examples.Tokenizer, ShapeColour.Palette.Select(colour => colour.Name));
+        _positionWords = PhraseTokens(_examples.Tokenizer, ScenePositions.All.Select(position => position.Name()));
+        _questionWords = options.WordLookup && options.AttentionGuideWeight > 0 ? QuestionWords.From(_examples.Tokenizer) : null;
         var text = config.Text;
         _guideQueryHeads = [.. GuideHeads(text, options.PositionLookup).Select(head => (long)head)];
         _guideKeyHeads = [.. _guideQueryHeads.Select(head => head * text.NumKeyValueHeads / text.NumAttentionHeads)];
@@ -364,14 +367,14 @@ public sealed class SceneTrainer : IDisposable
     /// Per word, the first token it is written with at the start of an answer ("red") and inside a sentence (" red"):
     /// [words, 2].
     /// </summary>
-    private long[,] WordTokens(IEnumerable<string> words)
+    internal static long[,] WordTokens(EpdTokenizer tokenizer, IEnumerable<string> words)
     {
         var list = words.ToList();
         var tokens = new long[list.Count, 2];
         for (var i = 0; i < list.Count; i++)
         {
-            tokens[i, 0] = _examples.Tokenizer.EncodeText(list[i])[0];
-            tokens[i, 1] = _examples.Tokenizer.EncodeText(" " + list[i])[0];
+            tokens[i, 0] = tokenizer.EncodeText(list[i])[0];
+            tokens[i, 1] = tokenizer.EncodeText(" " + list[i])[0];
         }
 
         return tokens;
@@ -381,7 +384,7 @@ public sealed class SceneTrainer : IDisposable
     /// Per phrase of one or two words ("top left", "centre"), the first token of each word as a question writes it
     /// (" top", " left"), a one-word phrase's twice: [phrases, 2].
     /// </summary>
-    private long[,] PhraseTokens(IEnumerable<string> phrases)
+    internal static long[,] PhraseTokens(EpdTokenizer tokenizer, IEnumerable<string> phrases)
     {
         var list = phrases.ToList();
         var tokens = new long[list.Count, 2];
@@ -393,14 +396,18 @@ public sealed class SceneTrainer : IDisposable
                 throw new ArgumentException($"'{list[i]}' has more than two words.", nameof(phrases));
             }
 
-            tokens[i, 0] = _examples.Tokenizer.EncodeText(" " + words[0])[0];
-            tokens[i, 1] = _examples.Tokenizer.EncodeText(" " + words[^1])[0];
+            tokens[i, 0] = tokenizer.EncodeText(" " + words[0])[0];
+            tokens[i, 1] = tokenizer.EncodeText(" " + words[^1])[0];
         }
 
         return tokens;
     }
 
-    /// <summary>The decoder layer whose attention heads (<see cref="GuideHeads"/>) the attention guide trains: the middle one.</summary>
+    /// <summary>
+    /// The decoder layer whose attention heads (<see cref="GuideHeads"/>) the attention guide trains to look up the
+    /// shape: the middle one. With <see cref="TrainerOptions.WordLookup"/> the same heads of the layer below are taught
+    /// to read the question's naming words first.
+    /// </summary>
     internal static int GuideLayer(Engine.Model.TextConfig text) => text.NumHiddenLayers / 2;
 
     /// <summary>
@@ -420,7 +427,11 @@ public sealed class SceneTrainer : IDisposable
     /// </summary>
     /// <param name="queries">The guided heads' queries at every position of the flattened sequence: [positions, lookups, headDim].</param>
     /// <param name="keys">Their keys: [positions, lookups, headDim].</param>
-    internal static Tensor AttentionGuideLoss(SceneBatch batch, Tensor queries, Tensor keys)
+    /// <param name="toWords">
+    /// Guide the step before the lookup instead: attention on the question's naming words
+    /// (<see cref="SceneBatch.GuideWordKeyPositions"/>) rather than on the image tokens that show the shape.
+    /// </param>
+    internal static Tensor AttentionGuideLoss(SceneBatch batch, Tensor queries, Tensor keys, bool toWords = false)
     {
         var guided = batch.GuideQueries.Length;
         var (lookups, headDim) = (queries.shape[1], queries.shape[2]);
@@ -437,8 +448,8 @@ public sealed class SceneTrainer : IDisposable
         var scores = guidedQueries.unsqueeze(1).mul(guidedKeys).sum(-1) / Math.Sqrt(headDim);
         var logShares = scores.masked_fill(visible.logical_not(), double.NegativeInfinity).log_softmax(-1);
         var shows = zeros([guided, batch.LongestRow], dtype: @bool);
-        var keyQueries = tensor(batch.GuideKeyQueries);
-        shows.index_put_(tensor(true), keyQueries, tensor(batch.GuideKeyPositions) - rowStarts.index_select(0, keyQueries));
+        var keyQueries = tensor(toWords ? batch.GuideWordKeyQueries : batch.GuideKeyQueries);
+        shows.index_put_(tensor(true), keyQueries, tensor(toWords ? batch.GuideWordKeyPositions : batch.GuideKeyPositions) - rowStarts.index_select(0, keyQueries));
         return -logShares.masked_fill(shows.logical_not(), double.NegativeInfinity).logsumexp(-1).mean();
     }
 
@@ -471,24 +482,31 @@ public sealed class SceneTrainer : IDisposable
         var embeddings = Model.EmbedPrompt(batch.IdsTensor(), tensor(batch.ImagePositions), imageEmbeddings);
         var blocks = new List<Tensor>();
         var (guidedQueries, guidedKeys) = (new List<Tensor>(), new List<Tensor>());
+        var (wordQueries, wordKeys) = (new List<Tensor>(), new List<Tensor>());
         var text = Model.Config.Text;
         var guide = guided && batch.GuideQueries.Length > 0;
+        var guideWords = guide && batch.GuideWordKeyQueries.Length > 0;
         var start = 0L;
         foreach (var (rows, length) in batch.Groups)
         {
             blocks.Add(Model.ForwardFullHidden(embeddings.narrow(0, start, rows * length).view(rows, length, width), guide ? (layer, q, k) =>
             {
-                if (layer == GuideLayer(text))
-                {
-                    guidedQueries.Add(q.index_select(2, tensor(_guideQueryHeads)).reshape(-1, _guideQueryHeads.Length, text.HeadDim));
-                    guidedKeys.Add(k.index_select(2, tensor(_guideKeyHeads)).reshape(-1, _guideKeyHeads.Length, text.HeadDim));
-                }
+                var (queries, keys) = layer == GuideLayer(text) ? (guidedQueries, guidedKeys)
+                    : guideWords && layer == GuideLayer(text) - 1 ? (wordQueries, wordKeys)
+                    : (null, null);
+                queries?.Add(q.index_select(2, tensor(_guideQueryHeads)).reshape(-1, _guideQueryHeads.Length, text.HeadDim));
+                keys?.Add(k.index_select(2, tensor(_guideKeyHeads)).reshape(-1, _guideKeyHeads.Length, text.HeadDim));
             } : null).view(-1, width));
             start += rows * length;
         }
 
         var hidden = (blocks.Count == 1 ? blocks[0] : cat(blocks, 0)).index_select(0, tensor(batch.PredictedPositions));
         var guideLoss = guide ? AttentionGuideLoss(batch, cat(guidedQueries, 0), cat(guidedKeys, 0)) : null;
+        if (guideWords)
+        {
+            guideLoss = guideLoss! + AttentionGuideLoss(batch, cat(wordQueries, 0), cat(wordKeys, 0), toWords: true);
+        }
+
         return (Model.Logits(hidden), imageEmbeddings, guideLoss);
     }
 
@@ -512,7 +530,7 @@ public sealed class SceneTrainer : IDisposable
                     };
                 }
 
-                await writer.WriteAsync(new SceneBatch(examples, _tokensPerSide, _options.PositionLookup), cancellationToken);
+                await writer.WriteAsync(new SceneBatch(examples, _tokensPerSide, _options.PositionLookup, _questionWords), cancellationToken);
             }
 
             writer.Complete();

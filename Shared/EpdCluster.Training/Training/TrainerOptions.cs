@@ -6,7 +6,7 @@ namespace EpdCluster.Training.Training;
 public sealed record TrainerOptions
 {
     /// <summary>Optimizer steps in the whole run (the cosine schedule's length).</summary>
-    public int Steps { get; init; } = 3000;
+    public int Steps { get; init; } = 2400;
 
     /// <summary>Examples (one image and one question each) per step.</summary>
     public int BatchSize { get; init; } = 16;
@@ -33,7 +33,7 @@ public sealed record TrainerOptions
     /// <see cref="MixedWarmupSteps"/> on the normal stream's images. The joint phase that follows has its own warm-up
     /// and the cosine decay.
     /// </summary>
-    public int VisionWarmupSteps { get; init; } = 2000;
+    public int VisionWarmupSteps { get; init; } = 1500;
 
     public double EasyWarmupFraction { get; init; } = 0.1;
 
@@ -86,6 +86,13 @@ public sealed record TrainerOptions
     /// from the lookups by kind ("What colour is the star?").
     /// </summary>
     public bool PositionLookup { get; init; } = true;
+
+    /// <summary>
+    /// The attention guide also teaches the step before each lookup: in the layer below the looking-up heads, the same
+    /// heads look from the answer's position at the question's words that name the shape — its kind (" star"), or the
+    /// place (" top", " left") — so that the looking-up head's query there holds what to look for.
+    /// </summary>
+    public bool WordLookup { get; init; } = true;
 
     /// <summary>
     /// The word-aligned probe also reads where in the image a token is, against the embeddings of the position's words
