@@ -42,6 +42,10 @@ public sealed class EngineMetricsTests : IDisposable
         }
 
         Assert.Equal(5, tokens);
+
+        // A step records its duration and refreshes the engine's stats after its tokens are written, so the stream
+        // can end before the last step's numbers are in: wait for the stats refresh that follows the recording.
+        await EngineSet.WaitUntil(() => decode.Llm.Stats.GeneratedTokens >= 5 && prefill.Llm.Stats.GeneratedTokens >= 1);
         Assert.Equal(1, recorder.Count("epd_step_duration", (MetricLabels.Worker, "prefill-1"), (MetricLabels.Stage, EngineStage.Encode)));
         Assert.Equal([2.0], recorder.Values("epd_step_batch_size", (MetricLabels.Worker, "prefill-1"), (MetricLabels.Stage, EngineStage.Encode)));
         Assert.Equal(1, recorder.Count("epd_step_duration", (MetricLabels.Worker, "prefill-1"), (MetricLabels.Stage, EngineStage.Prefill)));
