@@ -248,12 +248,7 @@ public sealed class TrainerTests : IDisposable
 
         // The same run stopped right after its first checkpoint (step 2), then finished by a new trainer on that directory.
         var work = Path.Combine(_root, "resumed");
-        using (var stop = new CancellationTokenSource())
-        using (var stopped = new SceneTrainer(EpdModelConfig.Tiny, Short(4, visionWarmup: 1), work, new StopAfterCheckpoint(stop)))
-        {
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stopped.RunAsync(stop.Token));
-            Assert.Equal(2, stopped.State.NextStep);
-        }
+        Assert.Equal(2, await RunToFirstCheckpoint(Short(4, visionWarmup: 1), work));
 
         using (var resumed = new SceneTrainer(EpdModelConfig.Tiny, Short(4, visionWarmup: 1), work, TextWriter.Null))
         {
@@ -342,9 +337,7 @@ public sealed class TrainerTests : IDisposable
         async Task<string> WarmUp(TrainingPrecision precision)
         {
             var work = Path.Combine(_root, "warm-" + precision);
-            using var stop = new CancellationTokenSource();
-            using var trainer = new SceneTrainer(EpdModelConfig.Tiny, options with { Precision = precision }, work, new StopAfterCheckpoint(stop));
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => trainer.RunAsync(stop.Token));
+            await RunToFirstCheckpoint(options with { Precision = precision }, work);
             return work;
         }
 
@@ -403,11 +396,7 @@ public sealed class TrainerTests : IDisposable
     public async Task A_run_resumes_in_another_precision()
     {
         var work = Path.Combine(_root, "precision");
-        using (var stop = new CancellationTokenSource())
-        using (var stopped = new SceneTrainer(EpdModelConfig.Tiny, Short(4, visionWarmup: 1) with { Precision = TrainingPrecision.Float32 }, work, new StopAfterCheckpoint(stop)))
-        {
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stopped.RunAsync(stop.Token));
-        }
+        await RunToFirstCheckpoint(Short(4, visionWarmup: 1) with { Precision = TrainingPrecision.Float32 }, work);
 
         using var resumed = new SceneTrainer(EpdModelConfig.Tiny, Short(4, visionWarmup: 1) with { Precision = TrainingPrecision.BFloat16 }, work, TextWriter.Null);
         Assert.Equal(2, resumed.State.NextStep);
@@ -421,11 +410,7 @@ public sealed class TrainerTests : IDisposable
         // Stopped at its first checkpoint (step 2): both steps were vision warm-up.
         var options = Short(5, visionWarmup: 3) with { WordAlignedProbe = true };
         var work = Path.Combine(_root, "words");
-        using (var stop = new CancellationTokenSource())
-        using (var trainer = new SceneTrainer(EpdModelConfig.Tiny, options, work, new StopAfterCheckpoint(stop)))
-        {
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => trainer.RunAsync(stop.Token));
-        }
+        await RunToFirstCheckpoint(options, work);
 
         var (start, end) = (InitialWeights(options), CheckpointWeights(work));
         Assert.True(Moved(start, end, "multi_modal_projector.") > 0, "the projector did not train");
@@ -438,11 +423,7 @@ public sealed class TrainerTests : IDisposable
         // Stopped at the first checkpoint (step 2, the end of the warm-up), then resumed for two joint steps.
         var options = Short(4, visionWarmup: 2) with { FreezeStemInJointPhase = true };
         var work = Path.Combine(_root, "stem");
-        using (var stop = new CancellationTokenSource())
-        using (var warmUp = new SceneTrainer(EpdModelConfig.Tiny, options, work, new StopAfterCheckpoint(stop)))
-        {
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => warmUp.RunAsync(stop.Token));
-        }
+        await RunToFirstCheckpoint(options, work);
 
         var warmedUp = CheckpointWeights(work);
         using var joint = new SceneTrainer(EpdModelConfig.Tiny, options, work, TextWriter.Null);
@@ -557,6 +538,15 @@ public sealed class TrainerTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     /// <summary>Cancels the run when the trainer reports its first checkpoint.</summary>
+    /// <summary>Runs <paramref name="options"/> in <paramref name="work"/> until it writes its first checkpoint, and stops it there; returns the step it stopped at.</summary>
+    private static async Task<int> RunToFirstCheckpoint(TrainerOptions options, string work)
+    {
+        using var stop = new CancellationTokenSource();
+        using var trainer = new SceneTrainer(EpdModelConfig.Tiny, options, work, new StopAfterCheckpoint(stop));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => trainer.RunAsync(stop.Token));
+        return trainer.State.NextStep;
+    }
+
     private sealed class StopAfterCheckpoint(CancellationTokenSource stop) : StringWriter
     {
         public override void WriteLine(string? value)

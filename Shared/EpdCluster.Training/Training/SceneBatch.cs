@@ -17,17 +17,55 @@ internal enum GuideLookup
 }
 
 /// <summary>
-/// The first token of each word a question names a shape by, as the question writes it (after a space): each shape
-/// kind's (" star"), and each position's words (" top", " left"; " centre" twice).
+/// The tokens of the words a question names a shape by: each shape kind's as an answer starts with it and as a
+/// sentence has it ("star", " star": [kinds, 2]), and each position's words as a question writes them (" top",
+/// " left"; " centre" twice: [positions, 2]). The probe reads image tokens against their embeddings; the attention
+/// guide finds them in questions.
 /// </summary>
-internal sealed record QuestionWords(long[] Kinds, long[][] Positions)
+internal sealed record QuestionWords(long[,] Kinds, long[,] Positions)
 {
-    public static QuestionWords From(EpdTokenizer tokenizer)
+    public static QuestionWords From(EpdTokenizer tokenizer) => new(
+        WordTokens(tokenizer, ShapeKinds.All.Select(kind => kind.Word())),
+        PhraseTokens(tokenizer, ScenePositions.All.Select(position => position.Name())));
+
+    /// <summary>
+    /// Per word, the first token it is written with at the start of an answer ("red") and inside a sentence (" red"):
+    /// [words, 2].
+    /// </summary>
+    public static long[,] WordTokens(EpdTokenizer tokenizer, IEnumerable<string> words)
     {
-        var kinds = SceneTrainer.WordTokens(tokenizer, ShapeKinds.All.Select(kind => kind.Word()));
-        var positions = SceneTrainer.PhraseTokens(tokenizer, ScenePositions.All.Select(position => position.Name()));
-        return new([.. Enumerable.Range(0, kinds.GetLength(0)).Select(k => kinds[k, 1])],
-            [.. Enumerable.Range(0, positions.GetLength(0)).Select(p => new[] { positions[p, 0], positions[p, 1] })]);
+        var list = words.ToList();
+        var tokens = new long[list.Count, 2];
+        for (var i = 0; i < list.Count; i++)
+        {
+            tokens[i, 0] = tokenizer.EncodeText(list[i])[0];
+            tokens[i, 1] = tokenizer.EncodeText(" " + list[i])[0];
+        }
+
+        return tokens;
+    }
+
+    /// <summary>
+    /// Per phrase of one or two words ("top left", "centre"), the first token of each word as a question writes it
+    /// (" top", " left"), a one-word phrase's twice: [phrases, 2].
+    /// </summary>
+    private static long[,] PhraseTokens(EpdTokenizer tokenizer, IEnumerable<string> phrases)
+    {
+        var list = phrases.ToList();
+        var tokens = new long[list.Count, 2];
+        for (var i = 0; i < list.Count; i++)
+        {
+            var words = list[i].Split(' ');
+            if (words.Length > 2)
+            {
+                throw new ArgumentException($"'{list[i]}' has more than two words.", nameof(phrases));
+            }
+
+            tokens[i, 0] = tokenizer.EncodeText(" " + words[0])[0];
+            tokens[i, 1] = tokenizer.EncodeText(" " + words[^1])[0];
+        }
+
+        return tokens;
     }
 }
 
@@ -228,10 +266,16 @@ internal sealed class SceneBatch
     public long[] GuideWordKeyPositions { get; }
 
     /// <summary>The tokens a question names its subject by: the place for a question by position, else the kind.</summary>
-    private static HashSet<int> NamingWords(SceneQuestion question, ShapeKind subject, Scene scene, QuestionWords words) =>
-        question.Kind == QuestionKind.Shape
-            ? [.. words.Positions[(int)scene.Shapes.First(shape => shape.Kind == subject).Position].Select(token => (int)token)]
-            : [(int)words.Kinds[(int)subject]];
+    private static HashSet<int> NamingWords(SceneQuestion question, ShapeKind subject, Scene scene, QuestionWords words)
+    {
+        if (question.Kind != QuestionKind.Shape)
+        {
+            return [(int)words.Kinds[(int)subject, 1]];
+        }
+
+        var place = (int)scene.Shapes.First(shape => shape.Kind == subject).Position;
+        return [(int)words.Positions[place, 0], (int)words.Positions[place, 1]];
+    }
 
     /// <summary>The longest padded conversation.</summary>
     public int LongestRow { get; }

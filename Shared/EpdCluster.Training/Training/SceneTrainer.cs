@@ -35,12 +35,10 @@ public sealed class SceneTrainer : IDisposable
     private readonly SceneExampleFactory _examples;
     private readonly RegionProbe _probe;
     private readonly int _tokensPerSide;
-    private readonly long[,] _kindWords;
+    private readonly QuestionWords _words;
     private readonly long[,] _colourWords;
-    private readonly long[,] _positionWords;
     private readonly long[] _guideQueryHeads;
     private readonly long[] _guideKeyHeads;
-    private readonly QuestionWords? _questionWords;
     private readonly bool _warmupInBFloat16;
     private readonly bool _visionInBFloat16;
     private readonly bool _languageInBFloat16;
@@ -53,10 +51,8 @@ public sealed class SceneTrainer : IDisposable
         _log = log;
         _examples = new SceneExampleFactory(config, mix: options.QuestionMix);
         _tokensPerSide = config.Vision.PatchesPerSide / config.PixelShuffleFactor;
-        _kindWords = WordTokens(_examples.Tokenizer, ShapeKinds.All.Select(kind => kind.Word()));
-        _colourWords = WordTokens(_examples.Tokenizer, ShapeColour.Palette.Select(colour => colour.Name));
-        _positionWords = PhraseTokens(_examples.Tokenizer, ScenePositions.All.Select(position => position.Name()));
-        _questionWords = options.WordLookup && options.AttentionGuideWeight > 0 ? QuestionWords.From(_examples.Tokenizer) : null;
+        _words = QuestionWords.From(_examples.Tokenizer);
+        _colourWords = QuestionWords.WordTokens(_examples.Tokenizer, ShapeColour.Palette.Select(colour => colour.Name));
         var text = config.Text;
         _guideQueryHeads = [.. GuideHeads(text, options.PositionLookup).Select(head => (long)head)];
         _guideKeyHeads = [.. _guideQueryHeads.Select(head => head * text.NumKeyValueHeads / text.NumAttentionHeads)];
@@ -352,7 +348,7 @@ public sealed class SceneTrainer : IDisposable
     /// </param>
     private (Tensor Loss, double KindAccuracy) ProbeLoss(SceneBatch batch, Tensor imageEmbeddings, bool wordsTrain = true) =>
         _probe.Loss(imageEmbeddings, tensor(batch.RegionKinds), tensor(batch.RegionColours), tensor(batch.RegionCells), tensor(batch.RegionPositions), batch.PoolingTensor(), batch.PresenceTensor(),
-            _probe.IsWordAligned ? new ProbeWords(WordEmbeddings(_kindWords, wordsTrain), WordEmbeddings(_colourWords, wordsTrain), _probe.ReadsPositionWords ? WordEmbeddings(_positionWords, wordsTrain) : null) : null);
+            _probe.IsWordAligned ? new ProbeWords(WordEmbeddings(_words.Kinds, wordsTrain), WordEmbeddings(_colourWords, wordsTrain), _probe.ReadsPositionWords ? WordEmbeddings(_words.Positions, wordsTrain) : null) : null);
 
     /// <summary>Per row of <paramref name="tokens"/>, the sum of the embeddings of its tokens: [rows, width].</summary>
     private Tensor WordEmbeddings(long[,] tokens, bool train)
@@ -361,46 +357,6 @@ public sealed class SceneTrainer : IDisposable
         {
             return Model.EmbedPrompt(tensor(tokens), null, null).sum(1);
         }
-    }
-
-    /// <summary>
-    /// Per word, the first token it is written with at the start of an answer ("red") and inside a sentence (" red"):
-    /// [words, 2].
-    /// </summary>
-    internal static long[,] WordTokens(EpdTokenizer tokenizer, IEnumerable<string> words)
-    {
-        var list = words.ToList();
-        var tokens = new long[list.Count, 2];
-        for (var i = 0; i < list.Count; i++)
-        {
-            tokens[i, 0] = tokenizer.EncodeText(list[i])[0];
-            tokens[i, 1] = tokenizer.EncodeText(" " + list[i])[0];
-        }
-
-        return tokens;
-    }
-
-    /// <summary>
-    /// Per phrase of one or two words ("top left", "centre"), the first token of each word as a question writes it
-    /// (" top", " left"), a one-word phrase's twice: [phrases, 2].
-    /// </summary>
-    internal static long[,] PhraseTokens(EpdTokenizer tokenizer, IEnumerable<string> phrases)
-    {
-        var list = phrases.ToList();
-        var tokens = new long[list.Count, 2];
-        for (var i = 0; i < list.Count; i++)
-        {
-            var words = list[i].Split(' ');
-            if (words.Length > 2)
-            {
-                throw new ArgumentException($"'{list[i]}' has more than two words.", nameof(phrases));
-            }
-
-            tokens[i, 0] = tokenizer.EncodeText(" " + words[0])[0];
-            tokens[i, 1] = tokenizer.EncodeText(" " + words[^1])[0];
-        }
-
-        return tokens;
     }
 
     /// <summary>
@@ -530,7 +486,7 @@ public sealed class SceneTrainer : IDisposable
                     };
                 }
 
-                await writer.WriteAsync(new SceneBatch(examples, _tokensPerSide, _options.PositionLookup, _questionWords), cancellationToken);
+                await writer.WriteAsync(new SceneBatch(examples, _tokensPerSide, _options.PositionLookup, _options.WordLookup && _options.AttentionGuideWeight > 0 ? _words : null), cancellationToken);
             }
 
             writer.Complete();
