@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using EpdCluster.Engine.Torch;
 
 namespace EpdCluster.Engine.Serving;
 
@@ -14,16 +15,14 @@ public sealed class InferenceThread : IDisposable
     private readonly SemaphoreSlim _signal = new(0);
     private readonly Thread _thread;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly int _torchThreads;
     private volatile bool _stopping;
 
     public InferenceThread(string name, IReadOnlyList<IInferenceStage> stages, int torchThreads = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(torchThreads);
         _stages = stages;
-        if (torchThreads > 0)
-        {
-            TorchSharp.torch.set_num_threads(torchThreads);
-        }
-
+        _torchThreads = torchThreads;
         _thread = new Thread(Run) { Name = name, IsBackground = true };
         _thread.Start();
     }
@@ -77,6 +76,7 @@ public sealed class InferenceThread : IDisposable
     {
         try
         {
+            TorchRuntime.UseThreads(_torchThreads); // libtorch's count is per thread: set it on the one that computes
             while (!_stopping)
             {
                 while (_actions.TryDequeue(out var action))

@@ -15,11 +15,7 @@ public static class TorchRuntime
         ArgumentOutOfRangeException.ThrowIfNegative(intraOpThreads);
         try
         {
-            if (intraOpThreads > 0)
-            {
-                torch.set_num_threads(intraOpThreads);
-            }
-
+            UseThreads(intraOpThreads);
             return SelfCheck();
         }
         catch (TypeInitializationException e)
@@ -28,6 +24,21 @@ public static class TorchRuntime
                 "libtorch failed to load. On Debian 12 the build marks libLibTorchSharp.so's GLIBCXX_3.4.32 need as weak; " +
                 "rebuild with 'dotnet build' so that step runs (see README, Troubleshooting). Cause: " + (e.InnerException?.Message ?? e.Message),
                 e);
+        }
+    }
+
+    /// <summary>
+    /// Makes the calling thread compute with <paramref name="intraOpThreads"/> intra-op threads (0 leaves it as it is).
+    /// libtorch keeps the count per OS thread: a thread that has computed keeps the count it started with when another
+    /// thread sets a new one, so code that computes on whichever thread runs it (an await's continuation) calls this
+    /// before each piece of work; the count decides how sums are split, so a step on another count rounds differently.
+    /// </summary>
+    public static void UseThreads(int intraOpThreads)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(intraOpThreads);
+        if (intraOpThreads > 0 && torch.get_num_threads() != intraOpThreads)
+        {
+            torch.set_num_threads(intraOpThreads);
         }
     }
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using EpdCluster.Engine.Model;
 using EpdCluster.Engine.Text;
+using EpdCluster.Engine.Torch;
 using EpdCluster.Engine.Weights;
 using EpdCluster.Training.Data;
 using EpdCluster.Training.Evaluation;
@@ -63,10 +64,7 @@ public sealed class SceneTrainer : IDisposable
         _visionInBFloat16 = precision is TrainingPrecision.BFloat16Vision or TrainingPrecision.BFloat16;
         _languageInBFloat16 = precision == TrainingPrecision.BFloat16;
         Directory.CreateDirectory(workDirectory);
-        if (options.Threads > 0)
-        {
-            torch.set_num_threads(options.Threads);
-        }
+        TorchRuntime.UseThreads(options.Threads);
 
         var checkpoint = CheckpointDirectory;
         var statePath = Path.Combine(checkpoint, StateFileName);
@@ -156,6 +154,9 @@ public sealed class SceneTrainer : IDisposable
                 }
 
                 var batch = await batches.Reader.ReadAsync(cancellationToken);
+
+                // The loop's awaits may resume it on another thread, which may compute with another thread count.
+                TorchRuntime.UseThreads(_options.Threads);
                 var learningRate = _options.LearningRateAt(step);
                 var groups = optimizer.ParamGroups.ToList();
                 groups[^2].LearningRate = _options.VisionLearningRateAt(step);
@@ -259,6 +260,7 @@ public sealed class SceneTrainer : IDisposable
     /// </summary>
     public AccuracyTable EvaluateTeacherForced(int count, int batchSize = 16)
     {
+        TorchRuntime.UseThreads(_options.Threads);
         var table = new AccuracyTable();
         using var noGrad = no_grad();
         for (var start = 0; start < count; start += batchSize)
