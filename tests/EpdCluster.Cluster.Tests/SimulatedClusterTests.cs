@@ -45,7 +45,9 @@ public sealed class SimulatedClusterTests(SimulatedClusterFixture fixture) : ICl
         var workers = await WorkersAsync();
         Assert.Equal(5, workers.Count);
         Assert.All(workers, w => Assert.Equal(SimulatedClusterFixture.KvBlocks, w["load"]!["totalKvBlocks"]!.GetValue<int>()));
-        Assert.True(workers.Where(w => Roles(w).Contains("encode")).Sum(w => w["load"]!["encodedTiles"]!.GetValue<long>()) > 0, "no tile was encoded");
+        // Loads arrive with each worker's heartbeat (every second), so the encoders' count may lag the requests.
+        await WaitUntilAsync(async () => (await WorkersAsync()).Where(w => Roles(w).Contains("encode")).Sum(w => w["load"]!["encodedTiles"]!.GetValue<long>()) > 0,
+            "no tile was encoded");
         await WaitUntilAsync(async () => (await WorkersAsync()).All(w => w["load"]!["freeKvBlocks"]!.GetValue<int>() == SimulatedClusterFixture.KvBlocks),
             "KV blocks stayed held after every request finished");
     }

@@ -15,7 +15,11 @@ public static class TorchRuntime
         ArgumentOutOfRangeException.ThrowIfNegative(intraOpThreads);
         try
         {
-            UseThreads(intraOpThreads);
+            if (intraOpThreads > 0)
+            {
+                torch.set_num_threads(intraOpThreads); // the process's count, which threads that have not computed yet take
+            }
+
             return SelfCheck();
         }
         catch (TypeInitializationException e)
@@ -32,6 +36,7 @@ public static class TorchRuntime
     /// libtorch keeps the count per OS thread: a thread that has computed keeps the count it started with when another
     /// thread sets a new one, so code that computes on whichever thread runs it (an await's continuation) calls this
     /// before each piece of work; the count decides how sums are split, so a step on another count rounds differently.
+    /// Sets only when the thread's count differs (setting it also clears oneDNN's cache of convolution kernels).
     /// </summary>
     public static void UseThreads(int intraOpThreads)
     {
