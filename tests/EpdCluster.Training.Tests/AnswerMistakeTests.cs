@@ -54,6 +54,7 @@ public sealed class AnswerMistakeTests
 
         var caption = First(QuestionKind.Caption);
         Assert.Equal(AnswerMistake.WrongCaption, AnswerMistakes.Classify(caption, "A red circle in the centre."));
+        Assert.Equal(AnswerMistake.WrongCaption, AnswerMistakes.Classify(caption, "An orange star on the left."));
         Assert.Equal(AnswerMistake.OffTopic, AnswerMistakes.Classify(caption, "square"));
     }
 }

@@ -37,7 +37,7 @@ public sealed class QuestionTests
                     Assert.Equal(scene.Shapes.Count.ToString(CultureInfo.InvariantCulture), question.Answer);
                     break;
                 case QuestionKind.YesNo:
-                    var present = scene.Shapes.Any(s => question.Text == $"Is there a {s.Colour.Name} {s.Kind.Word()}?");
+                    var present = scene.Shapes.Any(s => question.Text == $"Is there {(s.Colour.Name == "orange" ? "an" : "a")} {s.Colour.Name} {s.Kind.Word()}?");
                     Assert.Equal(present ? "yes" : "no", question.Answer);
                     yesNo[question.Answer] = yesNo.GetValueOrDefault(question.Answer) + 1;
                     break;

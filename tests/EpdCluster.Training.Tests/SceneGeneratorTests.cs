@@ -114,6 +114,11 @@ public sealed class SceneGeneratorTests
         ]);
         Assert.Equal("A red circle at the top left, a blue square in the centre and a black star on the right.", scene.Caption());
         Assert.Equal("A red circle at the top left.", scene with { Shapes = [scene.Shapes[0]] } is var one ? one.Caption() : "");
+
+        // "an" before a vowel, first or later in the list.
+        var orange = new SceneShape(ShapeKind.Cross, ShapeColour.Palette[1], ScenePosition.Bottom, ShapeSize.Small, 0, 0);
+        Assert.Equal("An orange cross at the bottom.", (scene with { Shapes = [orange] }).Caption());
+        Assert.Equal("A red circle at the top left and an orange cross at the bottom.", (scene with { Shapes = [scene.Shapes[0], orange] }).Caption());
     }
 
     private static void AssertColour(ShapeColour expected, SKColor actual) =>

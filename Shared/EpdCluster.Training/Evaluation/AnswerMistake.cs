@@ -64,7 +64,7 @@ public static class AnswerMistakes
             QuestionKind.Count when int.TryParse(said, NumberStyles.None, CultureInfo.InvariantCulture, out var count) =>
                 Math.Abs(count - shapes.Count) == 1 ? AnswerMistake.CountOffByOne : AnswerMistake.CountOffByMore,
             QuestionKind.YesNo when said is "yes" or "no" => AnswerMistake.YesNoFlipped,
-            QuestionKind.Caption when said.StartsWith("a ", StringComparison.Ordinal) => AnswerMistake.WrongCaption,
+            QuestionKind.Caption when said.StartsWith("a ", StringComparison.Ordinal) || said.StartsWith("an ", StringComparison.Ordinal) => AnswerMistake.WrongCaption,
             _ => AnswerMistake.OffTopic,
         };
     }

@@ -32,7 +32,7 @@ public static class QuestionGenerator
         var shape = scene.Shapes[random.Next(scene.Shapes.Count)];
         if (random.Next(2) == 0)
         {
-            return new(QuestionKind.YesNo, $"Is there a {shape.Colour.Name} {shape.Kind.Word()}?", "yes", shape.Kind);
+            return new(QuestionKind.YesNo, $"Is there {shape.Colour.WithArticle()} {shape.Kind.Word()}?", "yes", shape.Kind);
         }
 
         var absentKinds = ShapeKinds.All.Where(k => scene.Shapes.All(s => s.Kind != k)).ToList();
@@ -40,12 +40,12 @@ public static class QuestionGenerator
         {
             var absent = absentKinds[random.Next(absentKinds.Count)];
             var colour = ShapeColour.Palette[random.Next(ShapeColour.Palette.Count)];
-            return new(QuestionKind.YesNo, $"Is there a {colour.Name} {absent.Word()}?", "no");
+            return new(QuestionKind.YesNo, $"Is there {colour.WithArticle()} {absent.Word()}?", "no");
         }
 
         var otherColours = ShapeColour.Palette.Where(c => c != shape.Colour).ToList();
         var wrong = otherColours[random.Next(otherColours.Count)];
-        return new(QuestionKind.YesNo, $"Is there a {wrong.Name} {shape.Kind.Word()}?", "no", shape.Kind);
+        return new(QuestionKind.YesNo, $"Is there {wrong.WithArticle()} {shape.Kind.Word()}?", "no", shape.Kind);
     }
 
     private static string Pick(Random random, params string[] phrasings) => phrasings[random.Next(phrasings.Length)];

@@ -28,7 +28,7 @@ public sealed record Scene(int Width, int Height, ShapeColour Background, IReadO
     /// <summary>"A red circle at the top left and a blue square in the centre."</summary>
     public string Caption()
     {
-        var phrases = Shapes.Select(s => $"a {s.Colour.Name} {s.Kind.Word()} {s.Position.Phrase()}").ToList();
+        var phrases = Shapes.Select(s => $"{s.Colour.WithArticle()} {s.Kind.Word()} {s.Position.Phrase()}").ToList();
         var joined = phrases.Count == 1
             ? phrases[0]
             : string.Join(", ", phrases.Take(phrases.Count - 1)) + " and " + phrases[^1];

@@ -25,5 +25,8 @@ public sealed record ShapeColour(string Name, byte Red, byte Green, byte Blue)
         new("sage", 120, 145, 115),
     ];
 
+    /// <summary>The colour's name after its indefinite article: "a red", "an orange".</summary>
+    public string WithArticle() => ("aeiou".Contains(Name[0], StringComparison.Ordinal) ? "an " : "a ") + Name;
+
     public override string ToString() => Name;
 }
