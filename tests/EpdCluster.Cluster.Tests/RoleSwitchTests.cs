@@ -22,7 +22,7 @@ public sealed class RoleSwitchTests(RoleSwitchClusterFixture fixture) : IClassFi
             .ToList();
 
         var running = requests.Select(r => ChatClient.CompleteAsync(fixture.Http, fixture.Cluster.GatewayUrl, r)).ToList();
-        await WaitUntilAsync(async () => (await WorkerAsync("decode-1"))["load"]!["runningRequests"]!.GetValue<int>() >= 1, "decode-1 never ran a request");
+        await Poll.UntilAsync(async () => (await WorkerAsync("decode-1"))["load"]!["runningRequests"]!.GetValue<int>() >= 1, "decode-1 never ran a request");
 
         var report = await SwitchAsync("decode-1", "prefill");
         var results = await Task.WhenAll(running);
@@ -52,8 +52,8 @@ public sealed class RoleSwitchTests(RoleSwitchClusterFixture fixture) : IClassFi
         Assert.Equal((await ChatClient.CompleteAsync(fixture.Http, fixture.AllInOne.GatewayUrl, shortRequest)).Text, after.Text);
         // The heartbeat's load can be taken while the prefilled blocks are still parked for the KV hand-off: wait for
         // the settled state (token counted, hand-off done); a leaked block never settles and fails the wait.
-        await WaitUntilAsync(async () => (await WorkerAsync("decode-1"))["load"]!["generatedTokens"]!.GetValue<long>() > generatedBefore, "decode-1 prefilled nothing after the switch");
-        await WaitUntilAsync(async () => (await WorkerAsync("decode-1"))["load"] is { } load
+        await Poll.UntilAsync(async () => (await WorkerAsync("decode-1"))["load"]!["generatedTokens"]!.GetValue<long>() > generatedBefore, "decode-1 prefilled nothing after the switch");
+        await Poll.UntilAsync(async () => (await WorkerAsync("decode-1"))["load"] is { } load
             && load["freeKvBlocks"]!.GetValue<int>() == load["totalKvBlocks"]!.GetValue<int>(), "decode-1 kept KV blocks after the hand-off");
         worker = await WorkerAsync("decode-1");
         Assert.Equal(generatedBefore + 1, worker["load"]!["generatedTokens"]!.GetValue<long>()); // the first token only: it prefilled, decode-2 decoded
@@ -112,19 +112,4 @@ public sealed class RoleSwitchTests(RoleSwitchClusterFixture fixture) : IClassFi
 
     private async Task<JsonNode> WorkerAsync(string workerId) =>
         (await ClusterAsync())["workers"]!.AsArray().Single(w => w!["workerId"]!.GetValue<string>() == workerId)!;
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string failure)
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail(failure);
-    }
 }

@@ -30,8 +30,8 @@ public sealed class SchedulerFailoverTests(SchedulerFailoverFixture fixture) : I
         }
 
         // The gateway reports samples once a second; wait until the scheduler holds all six, then until it saved them.
-        await WaitUntilAsync(async () => (await StatusAsync())["window"]!["requests"]!.GetValue<int>() >= answers.Length, TimeSpan.FromSeconds(30), "the samples never reached the scheduler");
-        await WaitUntilAsync(async () => (await StatusAsync())["recentDecisions"]!.AsArray().Any(d => d!["code"]!.GetValue<string>() == "cooldown"), TimeSpan.FromSeconds(30), "no evaluation after the switch");
+        await Poll.UntilAsync(async () => (await StatusAsync())["window"]!["requests"]!.GetValue<int>() >= answers.Length, "the samples never reached the scheduler", TimeSpan.FromSeconds(30));
+        await Poll.UntilAsync(async () => (await StatusAsync())["recentDecisions"]!.AsArray().Any(d => d!["code"]!.GetValue<string>() == "cooldown"), "no evaluation after the switch", TimeSpan.FromSeconds(30));
         await Task.Delay(TimeSpan.FromSeconds(6)); // one more evaluation: its save holds every sample
         before = await StatusAsync();
 
@@ -46,8 +46,8 @@ public sealed class SchedulerFailoverTests(SchedulerFailoverFixture fixture) : I
         Assert.Equal(before["decisionCounts"]!["move"]!.GetValue<long>(), after["decisionCounts"]!["move"]!.GetValue<long>());
 
         // The cooldown of the manual switch still holds: the new activation's first decisions are cooldowns.
-        await WaitUntilAsync(async () => (await StatusAsync())["decisionCounts"]!["cooldown"]!.GetValue<long>() > after["decisionCounts"]!["cooldown"]!.GetValue<long>(),
-            TimeSpan.FromSeconds(30), "the restored scheduler made no decision");
+        await Poll.UntilAsync(async () => (await StatusAsync())["decisionCounts"]!["cooldown"]!.GetValue<long>() > after["decisionCounts"]!["cooldown"]!.GetValue<long>(),
+            "the restored scheduler made no decision", TimeSpan.FromSeconds(30));
         Assert.Equal("cooldown", (await StatusAsync())["recentDecisions"]![0]!["code"]!.GetValue<string>());
     }
 
@@ -80,21 +80,5 @@ public sealed class SchedulerFailoverTests(SchedulerFailoverFixture fixture) : I
 
         Assert.Fail($"the scheduler did not come back on another silo within {timeout}; last answer: {last}\n{fixture.Cluster.ReadLogs()}");
         return null!;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string failure)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(200);
-        }
-
-        Assert.Fail(failure);
     }
 }

@@ -46,9 +46,9 @@ public sealed class SimulatedClusterTests(SimulatedClusterFixture fixture) : ICl
         Assert.Equal(5, workers.Count);
         Assert.All(workers, w => Assert.Equal(SimulatedClusterFixture.KvBlocks, w["load"]!["totalKvBlocks"]!.GetValue<int>()));
         // Loads arrive with each worker's heartbeat (every second), so the encoders' count may lag the requests.
-        await WaitUntilAsync(async () => (await WorkersAsync()).Where(w => Roles(w).Contains("encode")).Sum(w => w["load"]!["encodedTiles"]!.GetValue<long>()) > 0,
+        await Poll.UntilAsync(async () => (await WorkersAsync()).Where(w => Roles(w).Contains("encode")).Sum(w => w["load"]!["encodedTiles"]!.GetValue<long>()) > 0,
             "no tile was encoded");
-        await WaitUntilAsync(async () => (await WorkersAsync()).All(w => w["load"]!["freeKvBlocks"]!.GetValue<int>() == SimulatedClusterFixture.KvBlocks),
+        await Poll.UntilAsync(async () => (await WorkersAsync()).All(w => w["load"]!["freeKvBlocks"]!.GetValue<int>() == SimulatedClusterFixture.KvBlocks),
             "KV blocks stayed held after every request finished");
     }
 
@@ -92,7 +92,7 @@ public sealed class SimulatedClusterTests(SimulatedClusterFixture fixture) : ICl
         Assert.Equal(["decode"], Roles(before));
 
         var running = requests.Select(r => ChatClient.CompleteAsync(fixture.Http, fixture.Cluster.GatewayUrl, r)).ToList();
-        await WaitUntilAsync(async () => (await WorkerAsync("decode-1"))["load"]!["runningRequests"]!.GetValue<int>() >= 1, "decode-1 never ran a request");
+        await Poll.UntilAsync(async () => (await WorkerAsync("decode-1"))["load"]!["runningRequests"]!.GetValue<int>() >= 1, "decode-1 never ran a request");
         var report = await SwitchAsync("decode-1", "prefill");
         var results = await Task.WhenAll(running);
         var expected = await Task.WhenAll(requests.Select(r => ChatClient.CompleteAsync(fixture.Http, fixture.AllInOne.GatewayUrl, r)));
@@ -108,7 +108,7 @@ public sealed class SimulatedClusterTests(SimulatedClusterFixture fixture) : ICl
         var switched = await WorkerAsync("decode-1");
         Assert.Equal(["prefill"], Roles(switched));
         Assert.False(switched["draining"]!.GetValue<bool>());
-        await WaitUntilAsync(async () => (await WorkerAsync("decode-1"))["load"]!["freeKvBlocks"]!.GetValue<int>() == SimulatedClusterFixture.KvBlocks,
+        await Poll.UntilAsync(async () => (await WorkerAsync("decode-1"))["load"]!["freeKvBlocks"]!.GetValue<int>() == SimulatedClusterFixture.KvBlocks,
             "decode-1 kept KV blocks after its requests moved");
 
         // Back to decode, so the cluster's split is what the other tests expect.
@@ -134,19 +134,4 @@ public sealed class SimulatedClusterTests(SimulatedClusterFixture fixture) : ICl
         (await WorkersAsync()).Single(w => w["workerId"]!.GetValue<string>() == workerId);
 
     private static List<string> Roles(JsonNode worker) => [.. worker["roles"]!.AsArray().Select(r => r!.GetValue<string>())];
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string failure)
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail(failure);
-    }
 }
