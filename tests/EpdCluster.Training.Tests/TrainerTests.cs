@@ -257,22 +257,14 @@ public sealed class TrainerTests : IDisposable
         }
 
         // The fp32 checkpoints each run leaves at its last step (the served fp16 copies could differ by a rounding ulp).
-        using var a = Engine.Weights.ModelCheckpoint.Load(Path.Combine(_root, "whole", "checkpoint"));
-        using var b = Engine.Weights.ModelCheckpoint.Load(Path.Combine(work, "checkpoint"));
-        using var initial = new MultimodalModel(EpdModelConfig.Tiny);
-        Engine.Weights.DummyWeights.Initialize(initial, Short(4, visionWarmup: 1).Seed);
-        var (expected, actual, start) = (a.state_dict(), b.state_dict(), initial.state_dict());
+        var expected = CheckpointWeights(Path.Combine(_root, "whole"));
+        var actual = CheckpointWeights(work);
 
         // Exactly: each step computes with the run's thread count, so libtorch sums in the same order in both runs. A
         // resume that lost the optimizer state, the schedule or the data position differs by a sizeable share of the
         // training movement after one step.
-        double difference = 0, movement = 0;
-        foreach (var (name, parameter) in actual)
-        {
-            difference += (parameter - expected[name]).abs().sum().item<float>();
-            movement += (expected[name] - start[name]).abs().sum().item<float>();
-        }
-
+        var difference = Moved(expected, actual);
+        var movement = Moved(InitialWeights(Short(4, visionWarmup: 1)), expected);
         Assert.True(movement > 0, "training moved no weight");
         Assert.True(difference == 0, $"the resumed run differs by {difference:E2} in sum, against {movement:E2} of training movement");
     }
